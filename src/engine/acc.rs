@@ -1,0 +1,264 @@
+//! The run's accumulators: what is kept of every trial, merged exactly.
+//!
+//! Every field merges exactly associatively (integer counts, fixed-point sums, sketches
+//! of integer counts), so the final numbers are the same whichever thread ran which block
+//! and in whatever order blocks were merged, and memory is flat in the trial count.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Outcome, Plan};
+use crate::stats::{ExactSum, Moments, Sketch};
+
+/// Sums kept per cell, besides the cost moments.
+pub mod sum {
+    /// The nine components occupy indices 0..9 (see `model::part`).
+    pub const DAYS: usize = 9;
+    /// Duty over trials whose own shipment entered.
+    pub const DUTY_ENTERED: usize = 10;
+    /// Customs value over trials whose own shipment entered.
+    pub const CV_ENTERED: usize = 11;
+    /// Landed cost over trials in which a false claim was caught.
+    pub const COST_CAUGHT: usize = 12;
+    /// How many sums.
+    pub const N: usize = 13;
+}
+
+/// Counts kept per cell.
+pub mod count {
+    /// The nine flags occupy indices 0..9 (see `model::flag`).
+    /// Trials in which the route was (one of) the cheapest in its regime.
+    pub const CHEAPEST: usize = 9;
+    /// Trials in which the route's own shipment entered.
+    pub const ENTERED: usize = 10;
+    /// How many counts.
+    pub const N: usize = 11;
+}
+
+/// What is kept of one (regime, route) cell.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellAcc {
+    /// Count, sum and sum of squares of the landed cost.
+    pub cost: Moments,
+    /// Distribution of the landed cost.
+    pub cost_sketch: Sketch,
+    /// Distribution of the delivery days.
+    pub days_sketch: Sketch,
+    /// Sums, indexed by [`sum`].
+    pub sums: Vec<ExactSum>,
+    /// Counts, indexed by [`count`].
+    pub counts: Vec<u64>,
+}
+
+/// Which two cells a paired comparison subtracts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pair {
+    /// The first cell (regime * routes + route).
+    pub a: usize,
+    /// The second cell.
+    pub b: usize,
+}
+
+/// What is kept of a paired difference `a - b` (same trials).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PairAcc {
+    /// Moments of the difference.
+    pub diff: Moments,
+    /// Distribution of the difference.
+    pub sketch: Sketch,
+    /// Trials in which `a` was strictly cheaper.
+    pub first_cheaper: u64,
+}
+
+/// Everything a run keeps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Acc {
+    /// Trials accumulated.
+    pub trials: u64,
+    /// Per cell, indexed `regime * n_routes + route`.
+    pub cells: Vec<CellAcc>,
+    /// The pairs compared: routes within each regime, then regimes for each route.
+    pub pairs: Vec<Pair>,
+    /// Per pair.
+    pub pair_accs: Vec<PairAcc>,
+}
+
+/// The pairs compared for `regimes` × `routes` cells: every route pair within a regime,
+/// then every regime pair for a route.
+pub fn pairs(regimes: usize, routes: usize) -> Vec<Pair> {
+    let mut v = Vec::new();
+    for g in 0..regimes {
+        for a in 0..routes {
+            for b in a + 1..routes {
+                v.push(Pair {
+                    a: g * routes + a,
+                    b: g * routes + b,
+                });
+            }
+        }
+    }
+    for r in 0..routes {
+        for g in 0..regimes {
+            for h in g + 1..regimes {
+                v.push(Pair {
+                    a: g * routes + r,
+                    b: h * routes + r,
+                });
+            }
+        }
+    }
+    v
+}
+
+impl CellAcc {
+    fn new() -> Self {
+        CellAcc {
+            cost: Moments::new(),
+            cost_sketch: Sketch::new(),
+            days_sketch: Sketch::new(),
+            sums: vec![ExactSum::default(); sum::N],
+            counts: vec![0; count::N],
+        }
+    }
+
+    fn merge(&mut self, o: &CellAcc) {
+        self.cost.merge(&o.cost);
+        self.cost_sketch.merge(&o.cost_sketch);
+        self.days_sketch.merge(&o.days_sketch);
+        for (a, b) in self.sums.iter_mut().zip(&o.sums) {
+            a.add(*b);
+        }
+        for (a, b) in self.counts.iter_mut().zip(&o.counts) {
+            *a += b;
+        }
+    }
+}
+
+impl Acc {
+    /// Empty accumulators for a plan.
+    pub fn new(plan: &Plan) -> Acc {
+        let cells = plan.n_regimes() * plan.n_routes();
+        let pairs = pairs(plan.n_regimes(), plan.n_routes());
+        Acc {
+            trials: 0,
+            cells: (0..cells).map(|_| CellAcc::new()).collect(),
+            pair_accs: pairs
+                .iter()
+                .map(|_| PairAcc {
+                    diff: Moments::new(),
+                    sketch: Sketch::new(),
+                    first_cheaper: 0,
+                })
+                .collect(),
+            pairs,
+        }
+    }
+
+    /// Adds `other` (exact: order of merges never matters).
+    pub fn merge(&mut self, other: &Acc) {
+        self.trials += other.trials;
+        for (a, b) in self.cells.iter_mut().zip(&other.cells) {
+            a.merge(b);
+        }
+        for (a, b) in self.pair_accs.iter_mut().zip(&other.pair_accs) {
+            a.diff.merge(&b.diff);
+            a.sketch.merge(&b.sketch);
+            a.first_cheaper += b.first_cheaper;
+        }
+    }
+}
+
+/// Plain float sums of one block, turned exact once at the block's end. Within a block
+/// the trials are added in trial order, so the float sums are deterministic; across
+/// blocks the exact sums make the merge order irrelevant.
+pub struct BlockSums {
+    n: u64,
+    cost: Vec<[f64; 2]>,
+    sums: Vec<[f64; sum::N]>,
+    pairs: Vec<[f64; 2]>,
+}
+
+impl BlockSums {
+    /// Zeroed sums for an accumulator's shape.
+    pub fn new(acc: &Acc) -> Self {
+        BlockSums {
+            n: 0,
+            cost: vec![[0.0; 2]; acc.cells.len()],
+            sums: vec![[0.0; sum::N]; acc.cells.len()],
+            pairs: vec![[0.0; 2]; acc.pairs.len()],
+        }
+    }
+
+    /// Records one trial's outcomes: sketches and counts go straight to `acc`, sums here.
+    #[inline]
+    pub fn record(&mut self, acc: &mut Acc, outcomes: &[Outcome], routes: usize) {
+        self.n += 1;
+        for (g, row) in outcomes.chunks_exact(routes).enumerate() {
+            let min = row.iter().map(|o| o.cost).fold(f64::INFINITY, f64::min);
+            for (r, o) in row.iter().enumerate() {
+                let i = g * routes + r;
+                let cell = &mut acc.cells[i];
+                cell.cost_sketch.insert(o.cost);
+                cell.days_sketch.insert(o.days);
+                let c = &mut self.cost[i];
+                c[0] += o.cost;
+                c[1] += o.cost * o.cost;
+                let s = &mut self.sums[i];
+                for (k, p) in o.parts.iter().enumerate() {
+                    s[k] += p;
+                }
+                s[sum::DAYS] += o.days;
+                let mut bits = o.flags;
+                while bits != 0 {
+                    let k = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    cell.counts[k] += 1;
+                }
+                if o.cost == min {
+                    cell.counts[count::CHEAPEST] += 1;
+                }
+                if o.entered {
+                    cell.counts[count::ENTERED] += 1;
+                    s[sum::DUTY_ENTERED] += o.parts[crate::model::part::DUTY];
+                    s[sum::CV_ENTERED] += o.cv;
+                }
+                if o.has(crate::model::flag::CAUGHT) {
+                    s[sum::COST_CAUGHT] += o.cost;
+                }
+            }
+        }
+        for (k, p) in acc.pairs.iter().enumerate() {
+            let d = outcomes[p.a].cost - outcomes[p.b].cost;
+            let pa = &mut acc.pair_accs[k];
+            pa.sketch.insert(d);
+            if d < 0.0 {
+                pa.first_cheaper += 1;
+            }
+            let s = &mut self.pairs[k];
+            s[0] += d;
+            s[1] += d * d;
+        }
+    }
+
+    /// Moves the block's sums into `acc`, exactly, and resets.
+    pub fn flush(&mut self, acc: &mut Acc) {
+        if self.n == 0 {
+            return;
+        }
+        acc.trials += self.n;
+        for (i, cell) in acc.cells.iter_mut().enumerate() {
+            let c = self.cost[i];
+            cell.cost.add_block(self.n, c[0], c[1]);
+            for (k, x) in self.sums[i].iter().enumerate() {
+                cell.sums[k].add(ExactSum::from_f64(*x));
+            }
+        }
+        for (k, pa) in acc.pair_accs.iter_mut().enumerate() {
+            let s = self.pairs[k];
+            pa.diff.add_block(self.n, s[0], s[1]);
+        }
+        self.n = 0;
+        self.cost.iter_mut().for_each(|c| *c = [0.0; 2]);
+        self.sums.iter_mut().for_each(|c| *c = [0.0; sum::N]);
+        self.pairs.iter_mut().for_each(|c| *c = [0.0; 2]);
+    }
+}

@@ -1,0 +1,290 @@
+//! The engine: trials in fixed-size blocks on a Rayon pool, merged exactly.
+//!
+//! A block is [`BLOCK`] consecutive trials; its float sums are added in trial order and
+//! made exact at the block's end, so results depend only on (scenario, seed, trials):
+//! not on threads, scheduling, or which shard ran which blocks. Each worker thread keeps
+//! one accumulator for all the blocks it runs, so memory is threads × accumulator size,
+//! flat in the trial count. Per-trial rows, when asked for, are produced in windows of a
+//! few blocks and handed to the caller in trial order. No I/O happens here: the caller's
+//! sink writes rows, the caller's observer shows progress.
+
+pub mod acc;
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::model::{Plan, COMPONENTS, FLAGS};
+pub use acc::Acc;
+use acc::BlockSums;
+
+/// Trials per block. Part of the results' definition: changing it changes the last bits
+/// of float sums within a block (never the sketches or counts).
+pub const BLOCK: u64 = 1024;
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct RunSpec {
+    /// Trials of the whole run (all shards).
+    pub trials: u64,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Worker threads (>= 1).
+    pub threads: usize,
+    /// The blocks to run (all of them unless this is a shard).
+    pub blocks: Range<u64>,
+}
+
+impl RunSpec {
+    /// A whole run.
+    pub fn new(trials: u64, seed: u64, threads: usize) -> Self {
+        RunSpec {
+            trials,
+            seed,
+            threads: threads.max(1),
+            blocks: 0..n_blocks(trials),
+        }
+    }
+
+    /// Shard `k` (0-based) of `n`: a contiguous run of blocks.
+    pub fn shard(mut self, k: u64, n: u64) -> Self {
+        let total = n_blocks(self.trials);
+        self.blocks = total * k / n..total * (k + 1) / n;
+        self
+    }
+}
+
+/// Number of blocks for `trials` trials.
+pub fn n_blocks(trials: u64) -> u64 {
+    trials.div_ceil(BLOCK)
+}
+
+/// Why a run stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The observer asked to stop (Ctrl-C).
+    #[error("interrupted")]
+    Interrupted,
+    /// The thread pool could not start.
+    #[error("cannot start {threads} worker threads: {source}")]
+    Pool {
+        /// Threads requested.
+        threads: usize,
+        /// The cause.
+        source: rayon::ThreadPoolBuildError,
+    },
+    /// The row sink failed (disk full, closed pipe).
+    #[error("writing per-trial rows: {0}")]
+    Sink(#[from] std::io::Error),
+    /// A cost came out as NaN: a bug or a degenerate scenario.
+    #[error("trial {trial}: regime `{regime}`, route `{route}` produced a non-finite cost")]
+    NonFinite {
+        /// Trial index.
+        trial: u64,
+        /// Regime name.
+        regime: String,
+        /// Route name.
+        route: String,
+    },
+}
+
+/// Progress and cancellation, supplied by the caller.
+pub trait Observer: Sync {
+    /// `trials` more trials are done. Called from worker threads.
+    fn advance(&self, _trials: u64) {}
+    /// Whether to stop at the next block boundary.
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// An observer that shows nothing and never cancels.
+pub struct Silent;
+impl Observer for Silent {}
+
+/// Cancels when a flag is set (e.g. by a Ctrl-C handler).
+pub struct CancelFlag<'a>(pub &'a AtomicBool);
+impl Observer for CancelFlag<'_> {
+    fn cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Receives per-trial rows (CSV text, header excluded), in trial order.
+pub trait RowSink {
+    /// Takes a chunk of rows.
+    fn write_rows(&mut self, rows: &[u8]) -> std::io::Result<()>;
+}
+
+impl<W: std::io::Write> RowSink for W {
+    fn write_rows(&mut self, rows: &[u8]) -> std::io::Result<()> {
+        self.write_all(rows)
+    }
+}
+
+/// The header of per-trial rows.
+pub fn trial_header() -> String {
+    let mut h = String::from("trial,regime,route,cost");
+    for c in COMPONENTS {
+        h.push(',');
+        h.push_str(c);
+    }
+    h.push_str(",days");
+    for f in FLAGS {
+        h.push(',');
+        h.push_str(f);
+    }
+    h.push('\n');
+    h
+}
+
+/// Runs the blocks of `spec` and returns the merged accumulators.
+pub fn run(
+    plan: &Plan,
+    spec: &RunSpec,
+    observer: &dyn Observer,
+    mut sink: Option<&mut dyn RowSink>,
+) -> Result<Acc, EngineError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(spec.threads)
+        .build()
+        .map_err(|source| EngineError::Pool {
+            threads: spec.threads,
+            source,
+        })?;
+    let workers: Vec<Mutex<Worker>> = (0..spec.threads)
+        .map(|_| Mutex::new(Worker::new(plan)))
+        .collect();
+    let stop = AtomicBool::new(false);
+    let want_rows = sink.is_some();
+    // Without rows, one window holds every block; with rows, a few blocks per thread, so
+    // the rows held at once stay bounded.
+    let window = if want_rows {
+        2 * spec.threads as u64
+    } else {
+        u64::MAX
+    };
+    let mut start = spec.blocks.start;
+    while start < spec.blocks.end {
+        let end = spec.blocks.end.min(start.saturating_add(window));
+        let result: Result<Vec<Vec<u8>>, EngineError> = pool.install(|| {
+            (start..end)
+                .into_par_iter()
+                .map(|b| {
+                    if stop.load(Ordering::Relaxed) || observer.cancelled() {
+                        stop.store(true, Ordering::Relaxed);
+                        return Err(EngineError::Interrupted);
+                    }
+                    let me = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                    let mut w = workers[me].lock().unwrap_or_else(|e| e.into_inner());
+                    let rows = w.block(plan, spec, b, want_rows)?;
+                    observer.advance(block_range(spec.trials, b).count() as u64);
+                    Ok(rows)
+                })
+                .collect()
+        });
+        let rows = result?;
+        if let Some(s) = sink.as_mut() {
+            for r in &rows {
+                s.write_rows(r)?;
+            }
+        }
+        start = end;
+    }
+    let mut total = Acc::new(plan);
+    for w in workers {
+        let w = w.into_inner().unwrap_or_else(|e| e.into_inner());
+        total.merge(&w.acc);
+    }
+    Ok(total)
+}
+
+fn block_range(trials: u64, b: u64) -> Range<u64> {
+    b * BLOCK..((b + 1) * BLOCK).min(trials)
+}
+
+/// One worker thread's state: its accumulator and reusable buffers.
+struct Worker {
+    acc: Acc,
+    sums: BlockSums,
+    scratch: crate::model::TrialScratch,
+}
+
+impl Worker {
+    fn new(plan: &Plan) -> Self {
+        let acc = Acc::new(plan);
+        Worker {
+            sums: BlockSums::new(&acc),
+            scratch: plan.scratch(),
+            acc,
+        }
+    }
+
+    fn block(
+        &mut self,
+        plan: &Plan,
+        spec: &RunSpec,
+        b: u64,
+        want_rows: bool,
+    ) -> Result<Vec<u8>, EngineError> {
+        let routes = plan.n_routes();
+        let mut rows = Vec::new();
+        for t in block_range(spec.trials, b) {
+            plan.trial(spec.seed, t, &mut self.scratch);
+            if let Some(i) = self
+                .scratch
+                .outcomes
+                .iter()
+                .position(|o| !o.cost.is_finite())
+            {
+                let s = plan.scenario();
+                return Err(EngineError::NonFinite {
+                    trial: t,
+                    regime: s.regimes[i / routes].name.clone(),
+                    route: s.routes[i % routes].name.clone(),
+                });
+            }
+            self.sums
+                .record(&mut self.acc, &self.scratch.outcomes, routes);
+            if want_rows {
+                write_rows(&mut rows, plan, t, &self.scratch.outcomes);
+            }
+        }
+        self.sums.flush(&mut self.acc);
+        Ok(rows)
+    }
+}
+
+fn write_rows(buf: &mut Vec<u8>, plan: &Plan, trial: u64, outcomes: &[crate::model::Outcome]) {
+    use std::io::Write;
+    let s = plan.scenario();
+    let routes = plan.n_routes();
+    for (i, o) in outcomes.iter().enumerate() {
+        let _ = write!(
+            buf,
+            "{trial},{},{},{}",
+            csv_field(&s.regimes[i / routes].name),
+            csv_field(&s.routes[i % routes].name),
+            o.cost
+        );
+        for p in o.parts {
+            let _ = write!(buf, ",{p}");
+        }
+        let _ = write!(buf, ",{}", o.days);
+        for k in 0..FLAGS.len() {
+            let _ = write!(buf, ",{}", (o.flags >> k) & 1);
+        }
+        buf.push(b'\n');
+    }
+}
+
+/// Quotes a CSV field when it needs it.
+pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        std::borrow::Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}

@@ -1,0 +1,20 @@
+//! tariffsim: a Monte Carlo tariff-routing trade simulator.
+//!
+//! A scenario (TOML, see `MODEL.md`) names goods, routes to the US and tariff regimes;
+//! the engine draws many shipments and reports, for every regime and route, the
+//! distribution of the landed cost per unit. The pipeline, one module a step:
+//! [`scenario`] (parse, validate) → [`model`] (the cost of one shipment) → [`engine`]
+//! (trials in parallel blocks) → [`stats`] (mergeable accumulators) → [`output`] (CSV
+//! text). The library does no I/O; the binary reads files and writes results.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod dist;
+pub mod engine;
+pub mod model;
+pub mod output;
+pub mod rng;
+pub mod scenario;
+pub mod stats;
+pub mod summary;

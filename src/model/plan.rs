@@ -1,0 +1,368 @@
+//! Compiling a scenario into what a trial needs: purpose keys, masks and static filters.
+//!
+//! Everything that does not depend on the draws is decided here once, so the per-trial
+//! code is arithmetic on precomputed numbers: no string compares, no allocation.
+
+use crate::rng::purpose_key;
+use crate::scenario::checks::{qualification, Qualifies};
+use crate::scenario::*;
+
+/// Purpose keys of one leg.
+pub(super) struct LegKeys {
+    pub rate: u64,
+    pub days: u64,
+    pub fees: u64,
+}
+
+/// Purpose keys of one route's draws (shared by every regime).
+pub(super) struct RouteKeys {
+    pub legs: Vec<LegKeys>,
+    pub proc_cost: u64,
+    pub proc_materials: u64,
+    pub proc_markup: u64,
+    pub proc_days: u64,
+    pub detection: u64,
+    pub seizure: u64,
+    pub inspection: u64,
+    pub inspection_days: u64,
+    pub exclusion: u64,
+    pub penalty_multiple: u64,
+    pub lookback: u64,
+}
+
+impl RouteKeys {
+    fn new(name: &str, legs: usize) -> Self {
+        let k = |what: &str| purpose_key(&format!("route:{name}/{what}"));
+        RouteKeys {
+            legs: (0..legs)
+                .map(|j| LegKeys {
+                    rate: k(&format!("leg{j}/rate")),
+                    days: k(&format!("leg{j}/days")),
+                    fees: k(&format!("leg{j}/fees")),
+                })
+                .collect(),
+            proc_cost: k("processing/cost"),
+            proc_materials: k("processing/materials"),
+            proc_markup: k("processing/markup"),
+            proc_days: k("processing/days"),
+            detection: k("detection"),
+            seizure: k("seizure"),
+            inspection: k("inspection"),
+            inspection_days: k("inspection/days"),
+            exclusion: k("exclusion"),
+            penalty_multiple: k("penalty_multiple"),
+            lookback: k("lookback_entries"),
+        }
+    }
+}
+
+/// A sanction as seen from one route's operator.
+#[derive(Clone, Debug)]
+pub(super) struct SanctionLink {
+    /// Index of the sanction in the regime.
+    pub sanction: usize,
+    /// Index of its target among the regime's distinct targets.
+    pub target: usize,
+    /// Share of the operator the target owns (1 when the operator is the target).
+    pub share: f64,
+    /// Whether the operator is the target itself.
+    pub direct: bool,
+}
+
+/// Static facts about one route under one regime.
+pub(super) struct CellPlan {
+    /// Measures that can apply to the filed origin (origins, except, hs, `when = always`).
+    pub filed_static: u128,
+    /// Measures that can apply on reassessment at the true origin (`always` or `caught`).
+    pub true_static: u128,
+    /// Agreements open to the filed origin (claimed under `declare = "XX"`).
+    pub open_mask: u64,
+    /// How the goods fare under each agreement's rule, before draws.
+    pub qualifies: Vec<Qualifies>,
+    /// Whether the filed origin differs from the true one.
+    pub false_origin: bool,
+    /// Whether de minimis can apply to the filed origin / the true origin.
+    pub dm_filed: bool,
+    pub dm_true: bool,
+    /// Whether inspection covers the filed origin.
+    pub inspected_origin: bool,
+    /// Sanctions that can reach this route's operator.
+    pub sanctions: Vec<SanctionLink>,
+}
+
+/// A measure's trial-independent numbers.
+pub(super) struct MeasurePlan {
+    pub draw: usize,
+    pub probability: f64,
+    pub ad_valorem: f64,
+    pub per_unit: f64,
+    pub replaces: u128,
+    pub waived_by: u64,
+    pub floor: f64,
+    /// The measures its floor covers (all bits when `floor_over` is empty).
+    pub floor_over: u128,
+}
+
+/// One regime, compiled.
+pub(super) struct RegimePlan {
+    pub measures: Vec<MeasurePlan>,
+    /// Measures that carry a floor.
+    pub floors: u128,
+    /// Per sanction: index of its in-force draw and its probability.
+    pub sanction_draws: Vec<(usize, f64)>,
+    /// Per route (scenario order).
+    pub cells: Vec<CellPlan>,
+}
+
+/// A scenario compiled for simulation. Build once, share across threads.
+pub struct Plan {
+    pub(super) scenario: Scenario,
+    pub(super) goods_key: u64,
+    pub(super) fx_keys: Vec<u64>,
+    /// Keys of the in-force draws (one per measure or sanction name, or group).
+    pub(super) draw_keys: Vec<u64>,
+    pub(super) routes: Vec<RouteKeys>,
+    /// Routes in evaluation order: every fallback before the routes that use it.
+    pub(super) order: Vec<usize>,
+    pub(super) regimes: Vec<RegimePlan>,
+}
+
+/// Why a scenario cannot be compiled (limits of the bit masks).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PlanError {
+    /// Too many measures in one regime.
+    #[error("regime `{0}` has {1} measures; at most 128 are supported")]
+    TooManyMeasures(String, usize),
+    /// Too many agreements in one regime.
+    #[error("regime `{0}` has {1} agreements; at most 64 are supported")]
+    TooManyAgreements(String, usize),
+}
+
+fn all_bits(n: usize) -> u128 {
+    if n >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << n) - 1
+    }
+}
+
+impl Plan {
+    /// Compiles a validated scenario.
+    pub fn new(scenario: Scenario) -> Result<Plan, PlanError> {
+        let mut draw_names: Vec<String> = Vec::new();
+        let mut draw_index = |key: &str| -> usize {
+            match draw_names.iter().position(|k| k == key) {
+                Some(i) => i,
+                None => {
+                    draw_names.push(key.to_string());
+                    draw_names.len() - 1
+                }
+            }
+        };
+        let mut regimes = Vec::new();
+        for g in &scenario.regimes {
+            if g.measures.len() > 128 {
+                return Err(PlanError::TooManyMeasures(g.name.clone(), g.measures.len()));
+            }
+            if g.agreements.len() > 64 {
+                return Err(PlanError::TooManyAgreements(
+                    g.name.clone(),
+                    g.agreements.len(),
+                ));
+            }
+            let measures = g
+                .measures
+                .iter()
+                .map(|m| MeasurePlan {
+                    draw: draw_index(&m.draw_key),
+                    probability: m.probability,
+                    ad_valorem: m.ad_valorem,
+                    per_unit: m.per_unit,
+                    replaces: m.replaces.iter().fold(0, |acc, &j| acc | 1u128 << j),
+                    waived_by: m.waived_by.iter().fold(0, |acc, &j| acc | 1u64 << j),
+                    floor: m.floor,
+                    floor_over: if m.floor_over.is_empty() {
+                        all_bits(g.measures.len())
+                    } else {
+                        m.floor_over.iter().fold(0, |acc, &j| acc | 1u128 << j)
+                    },
+                })
+                .collect::<Vec<_>>();
+            let floors = g
+                .measures
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.floor > 0.0)
+                .fold(0u128, |acc, (i, _)| acc | 1u128 << i);
+            let sanction_draws = g
+                .sanctions
+                .iter()
+                .map(|s| (draw_index(&s.draw_key), s.probability))
+                .collect();
+            let cells = scenario
+                .routes
+                .iter()
+                .map(|r| cell_plan(&scenario, g, r))
+                .collect();
+            regimes.push(RegimePlan {
+                measures,
+                floors,
+                sanction_draws,
+                cells,
+            });
+        }
+        let draw_keys = draw_names
+            .iter()
+            .map(|k| purpose_key(&format!("in_force:{k}")))
+            .collect();
+        let routes = scenario
+            .routes
+            .iter()
+            .map(|r| RouteKeys::new(&r.name, r.legs.len()))
+            .collect();
+        let order = evaluation_order(&scenario.routes);
+        Ok(Plan {
+            goods_key: purpose_key("goods/unit_value"),
+            fx_keys: scenario
+                .fx
+                .iter()
+                .map(|f| purpose_key(&format!("fx:{}", f.code)))
+                .collect(),
+            draw_keys,
+            routes,
+            order,
+            regimes,
+            scenario,
+        })
+    }
+
+    /// The scenario this plan was compiled from.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// Number of regimes.
+    pub fn n_regimes(&self) -> usize {
+        self.scenario.regimes.len()
+    }
+
+    /// Number of routes.
+    pub fn n_routes(&self) -> usize {
+        self.scenario.routes.len()
+    }
+
+    /// The measures of `regime` that apply to goods filed from `origin` claiming the
+    /// agreements in `claims` (a bit per agreement) when every measure is in force, with
+    /// the stacked ad valorem rate (floors applied) and the specific duty per unit. Used
+    /// by `check` to print duty stacks.
+    pub fn duty_stack(&self, regime: usize, origin: &str, claims: u64) -> (Vec<&str>, f64, f64) {
+        let g = &self.scenario.regimes[regime];
+        let hs = self.scenario.goods.hs.as_deref();
+        let mask = static_mask(g, origin, hs, false);
+        let rp = &self.regimes[regime];
+        let kept = super::duty::kept(rp, mask, u128::MAX, claims);
+        let (rate, per_unit) = super::duty::rate(rp, kept);
+        let names = (0..g.measures.len())
+            .filter(|&i| kept & (1u128 << i) != 0)
+            .map(|i| g.measures[i].name.as_str())
+            .collect();
+        (names, rate, per_unit)
+    }
+}
+
+/// Measures that can apply to goods filed from `origin` (origins, except, hs, when).
+fn static_mask(g: &Regime, origin: &str, hs: Option<&str>, caught: bool) -> u128 {
+    g.measures
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| {
+            m.origins.contains(origin)
+                && !m.except.iter().any(|e| e == origin)
+                && (m.hs.is_empty()
+                    || hs.is_some_and(|h| m.hs.iter().any(|p| h.starts_with(p.as_str()))))
+                && (caught || m.when == When::Always)
+        })
+        .fold(0u128, |acc, (i, _)| acc | 1u128 << i)
+}
+
+fn cell_plan(s: &Scenario, g: &Regime, r: &Route) -> CellPlan {
+    let hs = s.goods.hs.as_deref();
+    let filed = r.filed_origin();
+    let truth = r.true_origin();
+    let open_mask = g
+        .agreements
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.origins.iter().any(|o| o == filed))
+        .fold(0u64, |acc, (i, _)| acc | 1u64 << i);
+    let dm = |origin: &str| {
+        g.de_minimis
+            .as_ref()
+            .is_some_and(|d| !d.except.iter().any(|e| e == origin))
+    };
+    let mut targets: Vec<&str> = Vec::new();
+    let sanctions = match &r.operator {
+        None => Vec::new(),
+        Some(op) => g
+            .sanctions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, x)| {
+                let target = match targets.iter().position(|t| *t == x.target) {
+                    Some(t) => t,
+                    None => {
+                        targets.push(&x.target);
+                        targets.len() - 1
+                    }
+                };
+                let share = s.ownership(op, &x.target);
+                (share > 0.0).then_some(SanctionLink {
+                    sanction: i,
+                    target,
+                    share,
+                    direct: *op == x.target,
+                })
+            })
+            .collect(),
+    };
+    CellPlan {
+        filed_static: static_mask(g, filed, hs, false),
+        true_static: static_mask(g, truth, hs, true),
+        open_mask,
+        qualifies: g.agreements.iter().map(|a| qualification(r, a)).collect(),
+        false_origin: filed != truth,
+        dm_filed: dm(filed),
+        dm_true: dm(truth),
+        inspected_origin: g
+            .inspection
+            .as_ref()
+            .is_some_and(|i| i.origins.contains(filed)),
+        sanctions,
+    }
+}
+
+/// Orders routes so that each comes after its fallback (fallbacks never loop: validated).
+fn evaluation_order(routes: &[Route]) -> Vec<usize> {
+    let mut order = Vec::with_capacity(routes.len());
+    let mut placed = vec![false; routes.len()];
+    fn place(
+        i: usize,
+        routes: &[Route],
+        placed: &mut [bool],
+        order: &mut Vec<usize>,
+        depth: usize,
+    ) {
+        if placed[i] || depth > routes.len() {
+            return;
+        }
+        if let Some(f) = routes[i].fallback {
+            place(f, routes, placed, order, depth + 1);
+        }
+        placed[i] = true;
+        order.push(i);
+    }
+    for i in 0..routes.len() {
+        place(i, routes, &mut placed, &mut order, 0);
+    }
+    order
+}

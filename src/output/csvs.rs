@@ -1,0 +1,210 @@
+//! `summary.csv`, `compare.csv` and `histogram.csv`.
+
+use crate::model::{COMPONENTS, FLAGS};
+use crate::summary::{Bin, CellSummary, CompareSummary, Est, QUANTILES};
+
+/// Values of the swept paths that a block of rows belongs to (empty without sweeps).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Point {
+    /// `(path, value)` per swept path, in sweep order.
+    pub values: Vec<(String, String)>,
+}
+
+fn num(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        format!("{x}")
+    }
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map_or_else(String::new, num)
+}
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+    w.into_inner().unwrap_or_default()
+}
+
+/// The columns of `summary.csv` after the sweep columns, in order.
+pub fn summary_columns() -> Vec<String> {
+    let mut c: Vec<String> = ["regime", "route", "trials", "mean", "sd", "se", "min"]
+        .map(String::from)
+        .to_vec();
+    c.extend(QUANTILES.iter().map(|(n, _)| n.to_string()));
+    c.extend(["max", "cvar95"].map(String::from));
+    c.extend(COMPONENTS.iter().map(|n| n.to_string()));
+    c.extend(
+        [
+            "effective_duty_rate",
+            "days_mean",
+            "days_p50",
+            "days_p95",
+            "p_cheapest",
+        ]
+        .map(String::from),
+    );
+    c.extend(FLAGS.iter().map(|f| format!("p_{f}")));
+    c.push("mean_if_caught".into());
+    // Monte Carlo confidence intervals (95%), after the headline columns.
+    c.extend(["mean_lo", "mean_hi"].map(String::from));
+    for (n, _) in QUANTILES {
+        c.push(format!("{n}_lo"));
+        c.push(format!("{n}_hi"));
+    }
+    c.extend(["p_cheapest_lo", "p_cheapest_hi"].map(String::from));
+    for f in FLAGS {
+        c.push(format!("p_{f}_lo"));
+        c.push(format!("p_{f}_hi"));
+    }
+    c
+}
+
+fn summary_row(c: &CellSummary) -> Vec<String> {
+    let mut r = vec![
+        c.regime.clone(),
+        c.route.clone(),
+        c.trials.to_string(),
+        num(c.mean.value),
+        num(c.sd),
+        num(c.se),
+        num(c.min),
+    ];
+    r.extend(c.quantiles.iter().map(|q| num(q.value)));
+    r.extend([num(c.max), num(c.cvar95)]);
+    r.extend(c.components.iter().map(|x| num(*x)));
+    r.extend([
+        opt(c.effective_duty_rate),
+        num(c.days_mean),
+        num(c.days_p50),
+        num(c.days_p95),
+        num(c.p_cheapest.value),
+    ]);
+    r.extend(c.flags.iter().map(|f| num(f.value)));
+    r.push(opt(c.mean_if_caught));
+    let ci = |e: &Est| [num(e.lo), num(e.hi)];
+    r.extend(ci(&c.mean));
+    for q in &c.quantiles {
+        r.extend(ci(q));
+    }
+    r.extend(ci(&c.p_cheapest));
+    for f in &c.flags {
+        r.extend(ci(f));
+    }
+    r
+}
+
+/// `summary.csv`: one row per (sweep point, regime, route). `extra` columns (e.g.
+/// `scenario` in a batch) come first, then one column per swept path.
+pub fn summary_csv(extra: &[&str], rows: &[(Vec<String>, Point, &CellSummary)]) -> Vec<u8> {
+    let mut w = writer();
+    let mut header: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+    if let Some((_, p, _)) = rows.first() {
+        header.extend(p.values.iter().map(|(k, _)| k.clone()));
+    }
+    header.extend(summary_columns());
+    let _ = w.write_record(&header);
+    for (ex, p, c) in rows {
+        let mut rec: Vec<String> = ex.clone();
+        rec.extend(p.values.iter().map(|(_, v)| v.clone()));
+        rec.extend(summary_row(c));
+        let _ = w.write_record(&rec);
+    }
+    finish(w)
+}
+
+/// `compare.csv`: one row per (sweep point, paired comparison).
+pub fn compare_csv(rows: &[(Point, &CompareSummary)]) -> Vec<u8> {
+    let mut w = writer();
+    let mut header: Vec<String> = rows
+        .first()
+        .map(|(p, _)| p.values.iter().map(|(k, _)| k.clone()).collect())
+        .unwrap_or_default();
+    header.extend(
+        [
+            "kind",
+            "regime_a",
+            "route_a",
+            "regime_b",
+            "route_b",
+            "trials",
+            "mean_diff",
+            "sd_diff",
+            "se_diff",
+            "p05_diff",
+            "p50_diff",
+            "p95_diff",
+            "p_first_cheaper",
+        ]
+        .map(String::from),
+    );
+    header.extend(COMPONENTS.iter().map(|c| format!("diff_{c}")));
+    header.extend(
+        [
+            "mean_diff_lo",
+            "mean_diff_hi",
+            "p_first_cheaper_lo",
+            "p_first_cheaper_hi",
+        ]
+        .map(String::from),
+    );
+    let _ = w.write_record(&header);
+    for (p, c) in rows {
+        let mut rec: Vec<String> = p.values.iter().map(|(_, v)| v.clone()).collect();
+        rec.extend([
+            c.kind.to_string(),
+            c.regime_a.clone(),
+            c.route_a.clone(),
+            c.regime_b.clone(),
+            c.route_b.clone(),
+            c.trials.to_string(),
+            num(c.mean.value),
+            num(c.sd),
+            num(c.se),
+            num(c.p05),
+            num(c.p50),
+            num(c.p95),
+            num(c.p_first_cheaper.value),
+        ]);
+        rec.extend(c.components.iter().map(|x| num(*x)));
+        rec.extend([
+            num(c.mean.lo),
+            num(c.mean.hi),
+            num(c.p_first_cheaper.lo),
+            num(c.p_first_cheaper.hi),
+        ]);
+        let _ = w.write_record(&rec);
+    }
+    finish(w)
+}
+
+/// `histogram.csv`: one row per (sweep point, regime, route, bin).
+pub fn histogram_csv(rows: &[(Point, &Bin)]) -> Vec<u8> {
+    let mut w = writer();
+    let mut header: Vec<String> = rows
+        .first()
+        .map(|(p, _)| p.values.iter().map(|(k, _)| k.clone()).collect())
+        .unwrap_or_default();
+    header.extend(["regime", "route", "bin", "lo", "hi", "count", "share"].map(String::from));
+    let _ = w.write_record(&header);
+    for (p, b) in rows {
+        let mut rec: Vec<String> = p.values.iter().map(|(_, v)| v.clone()).collect();
+        rec.extend([
+            b.regime.clone(),
+            b.route.clone(),
+            b.bin.to_string(),
+            num(b.lo),
+            num(b.hi),
+            b.count.to_string(),
+            num(b.share),
+        ]);
+        let _ = w.write_record(&rec);
+    }
+    finish(w)
+}

@@ -1,0 +1,41 @@
+//! `manifest.json`: what produced a folder of results, so a reviewer can reproduce it.
+
+use serde::Serialize;
+
+/// The provenance of a run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Manifest {
+    /// tariffsim's version.
+    pub version: String,
+    /// The scenario file(s) as given on the command line.
+    pub scenario_file: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// Seed used.
+    pub seed: u64,
+    /// Trials used.
+    pub trials: u64,
+    /// Worker threads (does not change results).
+    pub threads: usize,
+    /// Wall-clock seconds of the simulation (does not include writing).
+    pub wall_seconds: f64,
+    /// Trials per second (trials × sweep points / wall time).
+    pub trials_per_second: f64,
+    /// Overrides given with `--set`, in order.
+    pub overrides: Vec<String>,
+    /// The swept paths and their values, if any.
+    pub sweep: Vec<(String, Vec<String>)>,
+    /// Warnings found while validating.
+    pub warnings: Vec<String>,
+    /// The scenario as resolved (after `extends` and overrides), as TOML text.
+    pub resolved_scenario: String,
+}
+
+impl Manifest {
+    /// The manifest as pretty JSON bytes.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut v = serde_json::to_vec_pretty(self).unwrap_or_default();
+        v.push(b'\n');
+        v
+    }
+}

@@ -1,0 +1,157 @@
+//! Checks that span tables: operators, what can stop a route, claims without enforcement,
+//! and the goods keys each leg mode needs.
+//!
+//! Owns the judgements MODEL.md makes about a whole scenario once its parts are read. It
+//! must not read the tree: `build` hands it the scenario and where each part was written.
+
+use super::build::RouteSource;
+use super::diag::{Diagnostics, Loc};
+use super::model::*;
+
+/// Whether an agreement's rule can hold, must hold, or may fail for a route's goods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Qualifies {
+    /// Every trial.
+    Always,
+    /// In no trial.
+    Never,
+    /// Depends on the draws (an RVC test).
+    Sometimes,
+}
+
+/// How a route's goods fare under `agreement`'s rule of origin, before any draw.
+pub fn qualification(route: &Route, agreement: &Agreement) -> Qualifies {
+    if !agreement.origins.iter().any(|o| o == route.last_made()) {
+        return Qualifies::Never;
+    }
+    let Some(p) = &route.processing else {
+        return Qualifies::Always;
+    };
+    let shift = p.transforms;
+    match (agreement.rule, shift) {
+        (Rule::Shift, s) | (Rule::ShiftAndRvc, s @ false) => {
+            if s {
+                Qualifies::Always
+            } else {
+                Qualifies::Never
+            }
+        }
+        (Rule::ShiftOrRvc, true) => Qualifies::Always,
+        (Rule::Rvc | Rule::ShiftOrRvc | Rule::ShiftAndRvc, _) => Qualifies::Sometimes,
+    }
+}
+
+/// Whether the route can file a false claim in `regime`.
+pub fn can_claim_falsely(route: &Route, regime: &Regime) -> bool {
+    match &route.declare {
+        Declare::Truth => false,
+        Declare::Country(c) => {
+            c != route.true_origin()
+                || regime
+                    .agreements
+                    .iter()
+                    .filter(|a| a.origins.iter().any(|o| o == c))
+                    .any(|a| qualification(route, a) != Qualifies::Always)
+        }
+    }
+}
+
+/// Why a route can be stopped in a regime, if it can.
+pub fn stop_reason(s: &Scenario, route: &Route, regime: &Regime) -> Option<String> {
+    if let Some(op) = &route.operator {
+        let live: Vec<&Sanction> = regime
+            .sanctions
+            .iter()
+            .filter(|x| x.probability > 0.0)
+            .collect();
+        if let Some(x) = live.iter().find(|x| s.sanction_stops(op, x, &live)) {
+            return Some(format!("sanction `{}` can stop it", x.name));
+        }
+    }
+    if let Some(e) = &regime.enforcement {
+        if e.detection > 0.0 && e.seizure > 0.0 && can_claim_falsely(route, regime) {
+            return Some("its false claim can be caught and the goods seized".into());
+        }
+    }
+    if let Some(i) = &regime.inspection {
+        if i.probability > 0.0 && i.exclusion > 0.0 && i.origins.contains(route.filed_origin()) {
+            return Some(format!(
+                "inspection can refuse entry to goods declared `{}`",
+                route.filed_origin()
+            ));
+        }
+    }
+    None
+}
+
+/// Runs the cross-table checks.
+pub(super) fn check(
+    s: &Scenario,
+    sources: &[RouteSource],
+    regime_locs: &[Loc],
+    d: &mut Diagnostics,
+) {
+    let parties: Vec<&str> = s
+        .entities
+        .iter()
+        .flat_map(|e| {
+            std::iter::once(e.name.as_str()).chain(e.owners.iter().map(|(o, _)| o.as_str()))
+        })
+        .chain(
+            s.regimes
+                .iter()
+                .flat_map(|r| r.sanctions.iter().map(|x| x.target.as_str())),
+        )
+        .collect();
+    for (route, src) in s.routes.iter().zip(sources) {
+        if let Some(op) = &src.operator {
+            if !parties.contains(&op.name.as_str()) {
+                super::regime::dangling(op, "entity, owner or sanction target", &parties, d);
+            }
+        }
+        for (leg, i) in route.legs.iter().zip(0..) {
+            let need = match leg.mode {
+                Mode::Ocean => (s.goods.units_per_feu <= 0.0).then_some("goods.units_per_feu"),
+                Mode::Air | Mode::Parcel => {
+                    (s.goods.kg_per_unit <= 0.0).then_some("goods.kg_per_unit")
+                }
+            };
+            if let Some(key) = need {
+                d.error(
+                    &src.loc,
+                    &format!("{}.legs[{i}].mode", src.path),
+                    format!(
+                        "a {} leg needs `{key}` > 0 to turn its rate into a cost per unit",
+                        leg.mode.as_str()
+                    ),
+                );
+            }
+        }
+        for (regime, rloc) in s.regimes.iter().zip(regime_locs) {
+            if route.fallback.is_none() {
+                if let Some(why) = stop_reason(s, route, regime) {
+                    d.error_help(
+                        &src.loc,
+                        &src.path,
+                        format!(
+                            "route `{}` can be stopped in regime `{}` ({why}) but has no `fallback`",
+                            route.name, regime.name
+                        ),
+                        "add `fallback = \"<route>\"` naming the route the shipment takes instead",
+                    );
+                }
+            }
+            if regime.enforcement.is_none() && can_claim_falsely(route, regime) {
+                let _ = rloc;
+                d.warning(
+                    &src.declare_loc,
+                    &format!("{}.declare", src.path),
+                    format!(
+                        "route `{}` can file a false claim in regime `{}`, which has no `[regimes.enforcement]`: it is never caught there",
+                        route.name, regime.name
+                    ),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,588 @@
+//! Typed reading of located tables, with errors a researcher can act on.
+//!
+//! Owns the checks of form that every key shares: type, rate syntax (`0.6` or `"60%"`),
+//! ranges, distributions, unknown keys with the nearest valid key suggested. Every getter
+//! records the key as known, so [`TableReader::finish`] can flag the rest as typos. It must
+//! not know what a key means in the model: the builder decides that.
+
+use std::collections::BTreeSet;
+
+use super::diag::{nearest, Diagnostics, Loc};
+use super::tree::{Node, Table, Value};
+use crate::dist::Dist;
+
+/// What a number stands for, which sets its valid range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Money, counts, days: any value >= 0.
+    NonNegative,
+    /// A probability or share: in [0, 1].
+    Probability,
+    /// A rate (tariff, fee or margin as a fraction): >= 0; above 1 warns, above 5 fails.
+    Rate,
+    /// A strictly positive quantity (units per container, kg per unit).
+    Positive,
+    /// Any finite number.
+    Any,
+}
+
+/// Reads one table of the scenario; remembers which keys were asked for.
+pub struct TableReader<'t> {
+    table: &'t Table,
+    /// The key path of this table, e.g. `routes[1].legs[0]`.
+    pub path: String,
+    /// Where the table was written.
+    pub loc: Loc,
+    known: BTreeSet<&'static str>,
+}
+
+impl<'t> TableReader<'t> {
+    /// A reader over `table`, written at `loc`, at key path `path`.
+    pub fn new(table: &'t Table, path: impl Into<String>, loc: Loc) -> Self {
+        TableReader {
+            table,
+            path: path.into(),
+            loc,
+            known: BTreeSet::new(),
+        }
+    }
+
+    /// The key path of a key of this table.
+    pub fn key_path(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    /// The raw node under `key`, marking the key as valid.
+    pub fn node(&mut self, key: &'static str) -> Option<&'t Node> {
+        self.known.insert(key);
+        self.table.get(key)
+    }
+
+    /// Marks keys as valid without reading them (read elsewhere).
+    pub fn allow(&mut self, keys: &[&'static str]) {
+        self.known.extend(keys);
+    }
+
+    /// Reports every key that no getter asked for, suggesting the nearest valid one.
+    pub fn finish(self, d: &mut Diagnostics) {
+        for (key, _) in &self.table.entries {
+            if self.known.contains(key.name.as_str()) {
+                continue;
+            }
+            let path = self.key_path(&key.name);
+            let valid: Vec<&str> = self.known.iter().copied().collect();
+            match nearest(&key.name, valid.iter().copied()) {
+                Some(near) => d.error_help(
+                    &key.loc,
+                    &path,
+                    format!("unknown key `{}`", key.name),
+                    format!("did you mean `{near}`?"),
+                ),
+                None => d.error_help(
+                    &key.loc,
+                    &path,
+                    format!("unknown key `{}`", key.name),
+                    format!("valid keys here: {}", valid.join(", ")),
+                ),
+            }
+        }
+    }
+
+    /// A required key: reports its absence.
+    fn required(&mut self, key: &'static str, what: &str, d: &mut Diagnostics) -> Option<&'t Node> {
+        let n = self.node(key);
+        if n.is_none() {
+            d.error(
+                &self.loc,
+                &self.key_path(key),
+                format!("missing key `{key}`: expected {what}"),
+            );
+        }
+        n
+    }
+
+    /// An optional string.
+    pub fn string(&mut self, key: &'static str, d: &mut Diagnostics) -> Option<(String, Loc)> {
+        let n = self.node(key)?;
+        match &n.value {
+            Value::Str(s) => Some((s.clone(), n.loc.clone())),
+            other => {
+                d.error(
+                    &n.loc,
+                    &self.key_path(key),
+                    format!("expected a string, found {}", other.kind()),
+                );
+                None
+            }
+        }
+    }
+
+    /// A required string.
+    pub fn string_req(&mut self, key: &'static str, d: &mut Diagnostics) -> Option<(String, Loc)> {
+        self.required(key, "a string", d)?;
+        self.string(key, d)
+    }
+
+    /// A required, non-empty name.
+    pub fn name(&mut self, d: &mut Diagnostics) -> Option<(String, Loc)> {
+        let (s, loc) = self.string_req("name", d)?;
+        if s.trim().is_empty() {
+            d.error(&loc, &self.key_path("name"), "a name cannot be empty");
+            return None;
+        }
+        Some((s, loc))
+    }
+
+    /// An optional boolean, or `default`.
+    pub fn boolean(&mut self, key: &'static str, default: bool, d: &mut Diagnostics) -> bool {
+        let Some(n) = self.node(key) else {
+            return default;
+        };
+        match &n.value {
+            Value::Bool(b) => *b,
+            other => {
+                d.error(
+                    &n.loc,
+                    &self.key_path(key),
+                    format!("expected true or false, found {}", other.kind()),
+                );
+                default
+            }
+        }
+    }
+
+    /// An optional list of strings (a single string is accepted as a list of one).
+    pub fn strings(
+        &mut self,
+        key: &'static str,
+        d: &mut Diagnostics,
+    ) -> Option<Vec<(String, Loc)>> {
+        let n = self.node(key)?;
+        let path = self.key_path(key);
+        match &n.value {
+            Value::Str(s) => Some(vec![(s.clone(), n.loc.clone())]),
+            Value::Array(items) => {
+                let mut out = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    match &item.value {
+                        Value::Str(s) => out.push((s.clone(), item.loc.clone())),
+                        other => d.error(
+                            &item.loc,
+                            &format!("{path}[{i}]"),
+                            format!("expected a string, found {}", other.kind()),
+                        ),
+                    }
+                }
+                Some(out)
+            }
+            other => {
+                d.error(
+                    &n.loc,
+                    &path,
+                    format!("expected a list of strings, found {}", other.kind()),
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional number of the given unit.
+    pub fn number(&mut self, key: &'static str, unit: Unit, d: &mut Diagnostics) -> Option<f64> {
+        let n = self.node(key)?;
+        number_node(n, &self.key_path(key), unit, d)
+    }
+
+    /// A number of the given unit, or `default` when absent.
+    pub fn number_or(
+        &mut self,
+        key: &'static str,
+        unit: Unit,
+        default: f64,
+        d: &mut Diagnostics,
+    ) -> f64 {
+        self.number(key, unit, d).unwrap_or(default)
+    }
+
+    /// A required number.
+    pub fn number_req(
+        &mut self,
+        key: &'static str,
+        unit: Unit,
+        d: &mut Diagnostics,
+    ) -> Option<f64> {
+        self.required(key, expected(unit), d)?;
+        self.number(key, unit, d)
+    }
+
+    /// An optional distribution (a plain number is a fixed one).
+    pub fn dist(&mut self, key: &'static str, unit: Unit, d: &mut Diagnostics) -> Option<Dist> {
+        let n = self.node(key)?;
+        dist_node(n, &self.key_path(key), unit, d)
+    }
+
+    /// A distribution, or a fixed `default` when absent.
+    pub fn dist_or(
+        &mut self,
+        key: &'static str,
+        unit: Unit,
+        default: f64,
+        d: &mut Diagnostics,
+    ) -> Dist {
+        self.dist(key, unit, d).unwrap_or(Dist::Fixed(default))
+    }
+
+    /// A required distribution.
+    pub fn dist_req(&mut self, key: &'static str, unit: Unit, d: &mut Diagnostics) -> Option<Dist> {
+        self.required(key, "a number or a distribution table", d)?;
+        self.dist(key, unit, d)
+    }
+
+    /// An optional sub-table.
+    pub fn table(&mut self, key: &'static str, d: &mut Diagnostics) -> Option<TableReader<'t>> {
+        let n = self.node(key)?;
+        let path = self.key_path(key);
+        match &n.value {
+            Value::Table(t) => Some(TableReader::new(t, path, n.loc.clone())),
+            other => {
+                d.error(
+                    &n.loc,
+                    &path,
+                    format!("expected a table, found {}", other.kind()),
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional array of tables (`[[key]]`); absent means empty.
+    pub fn tables(&mut self, key: &'static str, d: &mut Diagnostics) -> Vec<TableReader<'t>> {
+        let Some(n) = self.node(key) else {
+            return Vec::new();
+        };
+        let path = self.key_path(key);
+        match &n.value {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| match &item.value {
+                    Value::Table(t) => Some(TableReader::new(
+                        t,
+                        format!("{path}[{i}]"),
+                        item.loc.clone(),
+                    )),
+                    other => {
+                        d.error(
+                            &item.loc,
+                            &format!("{path}[{i}]"),
+                            format!("expected a table, found {}", other.kind()),
+                        );
+                        None
+                    }
+                })
+                .collect(),
+            other => {
+                d.error_help(
+                    &n.loc,
+                    &path,
+                    format!("expected an array of tables, found {}", other.kind()),
+                    format!("write each entry as a `[[{key}]]` table"),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// The entries of a table whose keys are names chosen by the user (e.g. `[fx]`).
+    pub fn entries(&self) -> &'t [(super::tree::Key, Node)] {
+        &self.table.entries
+    }
+}
+
+fn expected(unit: Unit) -> &'static str {
+    match unit {
+        Unit::NonNegative => "a number >= 0",
+        Unit::Probability => "a probability in [0, 1] (e.g. 0.06 or \"6%\")",
+        Unit::Rate => "a rate as a fraction (e.g. 0.25 or \"25%\")",
+        Unit::Positive => "a number > 0",
+        Unit::Any => "a number",
+    }
+}
+
+/// Reads a number from a node: integers, floats, and for rates and probabilities `"60%"`.
+pub fn number_node(n: &Node, path: &str, unit: Unit, d: &mut Diagnostics) -> Option<f64> {
+    let allows_percent = matches!(unit, Unit::Rate | Unit::Probability);
+    let x = match &n.value {
+        Value::Int(i) => *i as f64,
+        Value::Float(f) => *f,
+        Value::Str(s) if allows_percent => match parse_percent(s) {
+            Some(x) => x,
+            None => {
+                d.error_help(
+                    &n.loc,
+                    path,
+                    format!("cannot read `{s}` as a rate"),
+                    "write a fraction like 0.25 or a percentage like \"25%\"",
+                );
+                return None;
+            }
+        },
+        other => {
+            d.error(
+                &n.loc,
+                path,
+                format!("expected {}, found {}", expected(unit), other.kind()),
+            );
+            return None;
+        }
+    };
+    check_range(x, &n.loc, path, unit, d)
+}
+
+fn parse_percent(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let num = t.strip_suffix('%')?.trim();
+    let x: f64 = num.parse().ok()?;
+    x.is_finite().then_some(x / 100.0)
+}
+
+/// Checks `x` against the range of `unit`; warns on rates above 1.
+pub fn check_range(x: f64, loc: &Loc, path: &str, unit: Unit, d: &mut Diagnostics) -> Option<f64> {
+    if !x.is_finite() {
+        d.error(loc, path, format!("expected {}, found {x}", expected(unit)));
+        return None;
+    }
+    let ok = match unit {
+        Unit::NonNegative => x >= 0.0,
+        Unit::Probability => (0.0..=1.0).contains(&x),
+        Unit::Rate => x >= 0.0,
+        Unit::Positive => x > 0.0,
+        Unit::Any => true,
+    };
+    if !ok {
+        let help = if unit == Unit::Probability && x > 1.0 && x <= 100.0 {
+            Some(format!("write {x}% as {} or \"{x}%\"", x / 100.0))
+        } else {
+            None
+        };
+        let msg = format!("expected {}, found {x}", expected(unit));
+        match help {
+            Some(h) => d.error_help(loc, path, msg, h),
+            None => d.error(loc, path, msg),
+        }
+        return None;
+    }
+    if unit == Unit::Rate && x > 5.0 {
+        d.error_help(
+            loc,
+            path,
+            format!(
+                "rate {x} reads as {}%, which is surely not meant",
+                x * 100.0
+            ),
+            format!(
+                "rates are fractions: write {x}% as {} or \"{x}%\"",
+                x / 100.0
+            ),
+        );
+        return None;
+    }
+    if unit == Unit::Rate && x > 1.0 {
+        d.warning(
+            loc,
+            path,
+            format!(
+                "rate {x} reads as {}% (rates are fractions: 0.25 is 25%)",
+                fmt_pct(x)
+            ),
+        );
+    }
+    Some(x)
+}
+
+fn fmt_pct(x: f64) -> String {
+    let p = x * 100.0;
+    let r = (p * 1e6).round() / 1e6;
+    format!("{r}")
+}
+
+/// The distribution kinds and the keys each takes.
+const DIST_KINDS: &[(&str, &[&str])] = &[
+    ("fixed", &["value"]),
+    ("uniform", &["min", "max"]),
+    ("triangular", &["min", "mode", "max"]),
+    ("pert", &["min", "mode", "max"]),
+    ("normal", &["mean", "sd", "min", "max"]),
+    ("lognormal", &["median", "sigma"]),
+    ("beta", &["alpha", "beta", "min", "max"]),
+    ("empirical", &["values", "weights"]),
+];
+
+/// Reads a distribution: a plain number (or rate string) is fixed; a table names its `dist`.
+pub fn dist_node(n: &Node, path: &str, unit: Unit, d: &mut Diagnostics) -> Option<Dist> {
+    let Value::Table(t) = &n.value else {
+        let x = number_node(n, path, unit, d)?;
+        return Some(Dist::Fixed(x));
+    };
+    let mut r = TableReader::new(t, path, n.loc.clone());
+    let (kind, kind_loc) = r.string_req("dist", d)?;
+    let Some((_, keys)) = DIST_KINDS.iter().find(|(k, _)| *k == kind) else {
+        let names: Vec<&str> = DIST_KINDS.iter().map(|(k, _)| *k).collect();
+        let help = match nearest(&kind, names.iter().copied()) {
+            Some(near) => format!("did you mean `{near}`? kinds: {}", names.join(", ")),
+            None => format!("kinds: {}", names.join(", ")),
+        };
+        d.error_help(
+            &kind_loc,
+            &r.key_path("dist"),
+            format!("unknown distribution `{kind}`"),
+            help,
+        );
+        return None;
+    };
+    r.allow(keys);
+    // Parameters are read as plain numbers: the unit's range applies to the distribution's
+    // support below, so a normal with a negative tail is caught unless truncated.
+    let mut param = |key: &'static str, required: bool, d: &mut Diagnostics| -> Option<f64> {
+        if required {
+            r.number_req(key, Unit::Any, d)
+        } else {
+            r.number(key, Unit::Any, d)
+        }
+    };
+    let built = match kind.as_str() {
+        "fixed" => param("value", true, d).map(Dist::fixed),
+        "uniform" => {
+            let (a, b) = (param("min", true, d), param("max", true, d));
+            Some(Dist::uniform(a?, b?))
+        }
+        "triangular" | "pert" => {
+            let (a, m, b) = (
+                param("min", true, d),
+                param("mode", true, d),
+                param("max", true, d),
+            );
+            let (a, m, b) = (a?, m?, b?);
+            Some(if kind == "pert" {
+                Dist::pert(a, m, b)
+            } else {
+                Dist::triangular(a, m, b)
+            })
+        }
+        "normal" => {
+            let (mean, sd) = (param("mean", true, d), param("sd", true, d));
+            let (lo, hi) = (param("min", false, d), param("max", false, d));
+            Some(Dist::normal(mean?, sd?, lo, hi))
+        }
+        "lognormal" => {
+            let (m, s) = (param("median", true, d), param("sigma", true, d));
+            Some(Dist::lognormal(m?, s?))
+        }
+        "beta" => {
+            let (a, b) = (param("alpha", true, d), param("beta", true, d));
+            let (lo, hi) = (param("min", false, d), param("max", false, d));
+            Some(Dist::beta(a?, b?, lo, hi))
+        }
+        "empirical" => {
+            let values = number_list(r.node("values"), &r.key_path("values"), d);
+            let weights = number_list(r.node("weights"), &r.key_path("weights"), d);
+            if r.table.get("values").is_none() {
+                d.error(
+                    &n.loc,
+                    &r.key_path("values"),
+                    "missing key `values`: expected a list of numbers",
+                );
+            }
+            values.map(|v| Dist::empirical(v, weights))
+        }
+        _ => None,
+    };
+    r.finish(d);
+    match built? {
+        Ok(dist) => check_support(dist, n, path, unit, d),
+        Err(e) => {
+            let key = e.param();
+            let loc = t.get(key).map_or(n.loc.clone(), |p| p.loc.clone());
+            d.error(&loc, &format!("{path}.{key}"), e.to_string());
+            None
+        }
+    }
+}
+
+fn number_list(n: Option<&Node>, path: &str, d: &mut Diagnostics) -> Option<Vec<f64>> {
+    let n = n?;
+    let Value::Array(items) = &n.value else {
+        d.error(
+            &n.loc,
+            path,
+            format!("expected a list of numbers, found {}", n.value.kind()),
+        );
+        return None;
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        out.push(number_node(item, &format!("{path}[{i}]"), Unit::Any, d)?);
+    }
+    Some(out)
+}
+
+/// Every value a distribution can draw must lie in the unit's range.
+fn check_support(
+    dist: Dist,
+    n: &Node,
+    path: &str,
+    unit: Unit,
+    d: &mut Diagnostics,
+) -> Option<Dist> {
+    let (lo, hi) = dist.support();
+    let what = match unit {
+        Unit::NonNegative => (lo < 0.0).then_some("can draw negative values"),
+        Unit::Rate => (lo < 0.0).then_some("can draw negative rates"),
+        // A continuous distribution never draws its bound exactly, so only an atom at 0
+        // (fixed, empirical) or a negative bound fails.
+        Unit::Positive => (lo < 0.0
+            || (lo == 0.0 && matches!(dist, Dist::Fixed(_) | Dist::Empirical(_))))
+        .then_some("can draw values <= 0"),
+        Unit::Probability => (lo < 0.0 || hi > 1.0).then_some("can draw values outside [0, 1]"),
+        Unit::Any => None,
+    };
+    if let Some(what) = what {
+        let help = if matches!(dist, Dist::Normal { .. }) {
+            "truncate it with `min` (and `max`), or use a lognormal"
+        } else {
+            "change its parameters so every draw is in range"
+        };
+        d.error_help(
+            &n.loc,
+            path,
+            format!(
+                "this distribution {what} (support {lo} to {hi}); expected {}",
+                expected(unit)
+            ),
+            help,
+        );
+        return None;
+    }
+    if unit == Unit::Rate {
+        if hi > 5.0 && hi.is_finite() {
+            d.error_help(
+                &n.loc,
+                path,
+                format!("this rate distribution reaches {hi}, i.e. {}%", hi * 100.0),
+                "rates are fractions: 0.25 is 25%",
+            );
+            return None;
+        }
+        if hi > 1.0 {
+            d.warning(
+                &n.loc,
+                path,
+                format!("this rate distribution reaches {hi}, i.e. {}%", fmt_pct(hi)),
+            );
+        }
+    }
+    Some(dist)
+}

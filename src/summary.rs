@@ -1,0 +1,304 @@
+//! Summarising accumulators into the numbers every output reports.
+//!
+//! Owns the definitions of the reported statistics (quantiles by nearest rank from the
+//! sketch, sample sd, standard error, CVaR, shares). It must not format or write: the
+//! `output` module turns these into CSV.
+
+use crate::engine::acc::{count, sum, Acc};
+use crate::model::Plan;
+use crate::stats::Sketch;
+
+/// The quantile levels of `summary.csv`, with their column names.
+pub const QUANTILES: [(&str, f64); 9] = [
+    ("p01", 0.01),
+    ("p05", 0.05),
+    ("p10", 0.10),
+    ("p25", 0.25),
+    ("p50", 0.50),
+    ("p75", 0.75),
+    ("p90", 0.90),
+    ("p95", 0.95),
+    ("p99", 0.99),
+];
+
+/// z for two-sided 95% confidence intervals.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// A statistic with its 95% Monte Carlo confidence interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Est {
+    /// The estimate.
+    pub value: f64,
+    /// Lower bound.
+    pub lo: f64,
+    /// Upper bound.
+    pub hi: f64,
+}
+
+/// The summary of one (regime, route) cell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellSummary {
+    /// Regime name.
+    pub regime: String,
+    /// Route name.
+    pub route: String,
+    /// Trials.
+    pub trials: u64,
+    /// Mean landed cost, with a CI from the standard error.
+    pub mean: Est,
+    /// Sample standard deviation.
+    pub sd: f64,
+    /// Standard error of the mean.
+    pub se: f64,
+    /// Smallest cost seen.
+    pub min: f64,
+    /// Quantiles at [`QUANTILES`], each with an order-statistic CI.
+    pub quantiles: [Est; 9],
+    /// Largest cost seen.
+    pub max: f64,
+    /// Mean of the worst 5% of costs.
+    pub cvar95: f64,
+    /// Mean of each component, in `model::COMPONENTS` order.
+    pub components: [f64; 9],
+    /// Mean duty / mean customs value over trials whose own shipment entered.
+    pub effective_duty_rate: Option<f64>,
+    /// Mean delivery days.
+    pub days_mean: f64,
+    /// Median delivery days.
+    pub days_p50: f64,
+    /// 95th percentile of delivery days.
+    pub days_p95: f64,
+    /// Share of trials where this route was (one of) the cheapest, with a Wilson CI.
+    pub p_cheapest: Est,
+    /// Share of trials with each flag, in `model::FLAGS` order, with Wilson CIs.
+    pub flags: [Est; 9],
+    /// Mean landed cost over trials where a false claim was caught.
+    pub mean_if_caught: Option<f64>,
+}
+
+/// A paired comparison `a - b` over the same trials.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompareSummary {
+    /// `routes` (two routes in one regime) or `regimes` (one route under two regimes).
+    pub kind: &'static str,
+    /// Regime of `a`.
+    pub regime_a: String,
+    /// Route of `a`.
+    pub route_a: String,
+    /// Regime of `b`.
+    pub regime_b: String,
+    /// Route of `b`.
+    pub route_b: String,
+    /// Trials.
+    pub trials: u64,
+    /// Mean of `a - b`, with a CI from the paired standard error.
+    pub mean: Est,
+    /// Sample sd of `a - b`.
+    pub sd: f64,
+    /// Paired standard error.
+    pub se: f64,
+    /// 5th, 50th and 95th percentiles of `a - b`.
+    pub p05: f64,
+    /// Median difference.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Share of trials where `a` is strictly cheaper, with a Wilson CI.
+    pub p_first_cheaper: Est,
+    /// Mean difference of each component.
+    pub components: [f64; 9],
+}
+
+/// One bin of a landed-cost histogram.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bin {
+    /// Regime name.
+    pub regime: String,
+    /// Route name.
+    pub route: String,
+    /// Bin number, from 0.
+    pub bin: usize,
+    /// Lower edge, USD per unit (inclusive).
+    pub lo: f64,
+    /// Upper edge (exclusive, but inclusive for the last bin).
+    pub hi: f64,
+    /// Trials in the bin.
+    pub count: u64,
+    /// Share of trials.
+    pub share: f64,
+}
+
+/// Bins per histogram.
+pub const BINS: usize = 60;
+
+/// A Wilson score interval for `k` successes in `n` trials (well behaved at 0 and 1).
+pub fn wilson(k: u64, n: u64) -> Est {
+    if n == 0 {
+        return Est {
+            value: f64::NAN,
+            lo: f64::NAN,
+            hi: f64::NAN,
+        };
+    }
+    let (k, n) = (k as f64, n as f64);
+    let p = k / n;
+    let z2 = Z95 * Z95;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    Est {
+        value: p,
+        lo: (centre - half).max(0.0),
+        hi: (centre + half).min(1.0),
+    }
+}
+
+fn quantile_est(s: &Sketch, q: f64) -> Est {
+    let value = s.quantile(q).unwrap_or(f64::NAN);
+    let (lo, hi) = s.rank_bounds(q, Z95).unwrap_or((f64::NAN, f64::NAN));
+    Est { value, lo, hi }
+}
+
+/// Summarises every cell of a run.
+pub fn cells(plan: &Plan, acc: &Acc) -> Vec<CellSummary> {
+    let s = plan.scenario();
+    let routes = plan.n_routes();
+    acc.cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let n = c.cost.n();
+            let nf = n as f64;
+            let mean = c.cost.mean().unwrap_or(f64::NAN);
+            let sd = c.cost.variance().map_or(f64::NAN, f64::sqrt);
+            let se = c.cost.se().unwrap_or(f64::NAN);
+            let mut components = [0.0; 9];
+            for (k, x) in components.iter_mut().enumerate() {
+                *x = c.sums[k].to_f64() / nf;
+            }
+            let entered = c.counts[count::ENTERED];
+            let cv = c.sums[sum::CV_ENTERED].to_f64();
+            let caught = c.counts[3];
+            CellSummary {
+                regime: s.regimes[i / routes].name.clone(),
+                route: s.routes[i % routes].name.clone(),
+                trials: n,
+                mean: Est {
+                    value: mean,
+                    lo: mean - Z95 * se,
+                    hi: mean + Z95 * se,
+                },
+                sd,
+                se,
+                min: c.cost_sketch.min().unwrap_or(f64::NAN),
+                quantiles: QUANTILES.map(|(_, q)| quantile_est(&c.cost_sketch, q)),
+                max: c.cost_sketch.max().unwrap_or(f64::NAN),
+                cvar95: c.cost_sketch.mean_above(0.95).unwrap_or(f64::NAN),
+                components,
+                effective_duty_rate: (entered > 0 && cv > 0.0)
+                    .then(|| c.sums[sum::DUTY_ENTERED].to_f64() / cv),
+                days_mean: c.sums[sum::DAYS].to_f64() / nf,
+                days_p50: c.days_sketch.quantile(0.5).unwrap_or(f64::NAN),
+                days_p95: c.days_sketch.quantile(0.95).unwrap_or(f64::NAN),
+                p_cheapest: wilson(c.counts[count::CHEAPEST], n),
+                flags: std::array::from_fn(|k| wilson(c.counts[k], n)),
+                mean_if_caught: (caught > 0)
+                    .then(|| c.sums[sum::COST_CAUGHT].to_f64() / caught as f64),
+            }
+        })
+        .collect()
+}
+
+/// Summarises every paired comparison of a run.
+pub fn compares(plan: &Plan, acc: &Acc, cells: &[CellSummary]) -> Vec<CompareSummary> {
+    let routes = plan.n_routes();
+    let s = plan.scenario();
+    acc.pairs
+        .iter()
+        .zip(&acc.pair_accs)
+        .map(|(p, pa)| {
+            let n = pa.diff.n();
+            let mean = pa.diff.mean().unwrap_or(f64::NAN);
+            let se = pa.diff.se().unwrap_or(f64::NAN);
+            let (ca, cb) = (&cells[p.a], &cells[p.b]);
+            CompareSummary {
+                kind: if p.a / routes == p.b / routes {
+                    "routes"
+                } else {
+                    "regimes"
+                },
+                regime_a: s.regimes[p.a / routes].name.clone(),
+                route_a: s.routes[p.a % routes].name.clone(),
+                regime_b: s.regimes[p.b / routes].name.clone(),
+                route_b: s.routes[p.b % routes].name.clone(),
+                trials: n,
+                mean: Est {
+                    value: mean,
+                    lo: mean - Z95 * se,
+                    hi: mean + Z95 * se,
+                },
+                sd: pa.diff.variance().map_or(f64::NAN, f64::sqrt),
+                se,
+                p05: pa.sketch.quantile(0.05).unwrap_or(f64::NAN),
+                p50: pa.sketch.quantile(0.50).unwrap_or(f64::NAN),
+                p95: pa.sketch.quantile(0.95).unwrap_or(f64::NAN),
+                p_first_cheaper: wilson(pa.first_cheaper, n),
+                components: std::array::from_fn(|k| ca.components[k] - cb.components[k]),
+            }
+        })
+        .collect()
+}
+
+/// Landed-cost histograms: [`BINS`] equal bins per regime spanning the smallest to the
+/// largest cost of any route in that regime (so routes of a regime share edges and can
+/// be overlaid). Counts come from the sketch: each sketch bucket (0.1% wide) falls in the
+/// bin holding its midpoint.
+pub fn histograms(plan: &Plan, acc: &Acc) -> Vec<Bin> {
+    let s = plan.scenario();
+    let routes = plan.n_routes();
+    let mut out = Vec::new();
+    for g in 0..plan.n_regimes() {
+        let cells = &acc.cells[g * routes..(g + 1) * routes];
+        let lo = cells
+            .iter()
+            .filter_map(|c| c.cost_sketch.min())
+            .fold(f64::INFINITY, f64::min);
+        let hi = cells
+            .iter()
+            .filter_map(|c| c.cost_sketch.max())
+            .fold(f64::NEG_INFINITY, f64::max);
+        if !(lo.is_finite() && hi.is_finite()) {
+            continue;
+        }
+        let width = if hi > lo {
+            (hi - lo) / BINS as f64
+        } else {
+            1.0
+        };
+        for (r, c) in cells.iter().enumerate() {
+            let mut counts = [0u64; BINS];
+            for (blo, bhi, k) in c.cost_sketch.buckets() {
+                let mid = (0.5 * (blo + bhi)).clamp(lo, hi);
+                let b = (((mid - lo) / width) as usize).min(BINS - 1);
+                counts[b] += k;
+            }
+            let n = c.cost_sketch.count().max(1) as f64;
+            for (b, &k) in counts.iter().enumerate() {
+                out.push(Bin {
+                    regime: s.regimes[g].name.clone(),
+                    route: s.routes[r].name.clone(),
+                    bin: b,
+                    lo: lo + width * b as f64,
+                    hi: if b + 1 == BINS {
+                        hi.max(lo + width * BINS as f64)
+                    } else {
+                        lo + width * (b + 1) as f64
+                    },
+                    count: k,
+                    share: k as f64 / n,
+                });
+            }
+        }
+    }
+    out
+}
