@@ -31,6 +31,78 @@ pub enum Command {
     Run(RunArgs),
     /// Validate scenarios and print each regime's resolved duty stack per origin.
     Check(CheckArgs),
+    /// Find the value of a parameter at which two routes cost the same.
+    #[command(after_help = BREAKEVEN_EXAMPLES)]
+    Breakeven(BreakevenArgs),
+}
+
+const BREAKEVEN_EXAMPLES: &str = "\
+Examples:
+  # At what extra China tariff does the Korea assembly route match direct shipping?
+  tariffsim breakeven scenarios/korea-jv.toml --param regimes.campaign-60-stacked.measures.china-60.ad_valorem \\
+      --routes direct,korea-assembly --regime campaign-60-stacked --between 0,1.5
+  # At what detection rate does relabelling stop paying?
+  tariffsim breakeven scenarios/korea-jv.toml --param regimes.status-quo-2024.enforcement.detection \\
+      --routes korea-relabel,direct --regime status-quo-2024 --between 0,0.5
+
+The search uses the same draws at every value (common random numbers); the interval is
+the 95% Monte Carlo confidence interval. Every evaluation is written to breakeven.csv.";
+
+/// Which statistic of the landed cost a break-even equalises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Metric {
+    /// Mean landed cost.
+    Mean,
+    /// Median.
+    P50,
+    /// 95th percentile.
+    P95,
+}
+
+/// Options of `breakeven`.
+#[derive(Debug, Args)]
+pub struct BreakevenArgs {
+    /// Scenario file (TOML).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// The parameter to vary, as a path (e.g. regimes.R.measures.M.ad_valorem).
+    #[arg(long, value_name = "PATH")]
+    pub param: String,
+    /// The two routes to equalise: A,B.
+    #[arg(long, value_name = "A,B", value_delimiter = ',', required = true)]
+    pub routes: Vec<String>,
+    /// The regime (default: the first).
+    #[arg(long, value_name = "R")]
+    pub regime: Option<String>,
+    /// The interval searched: LO,HI (default: 0 to twice the current value, or 0 to 1).
+    #[arg(
+        long,
+        value_name = "LO,HI",
+        value_delimiter = ',',
+        allow_negative_numbers = true
+    )]
+    pub between: Option<Vec<f64>>,
+    /// The statistic to equalise.
+    #[arg(long, value_enum, default_value_t = Metric::Mean)]
+    pub metric: Metric,
+    /// Trials per evaluation; default: the scenario's `trials`.
+    #[arg(long, value_name = "N")]
+    pub trials: Option<u64>,
+    /// Seed; default: the scenario's `seed`.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads; default: all cores.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Folder for breakeven.csv; default: output/<scenario name>/.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Change a value before the search: PATH=VALUE (repeatable).
+    #[arg(long, value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Print only the result.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `run`.
@@ -58,6 +130,21 @@ pub struct RunArgs {
     /// No progress and no closing line on stderr (warnings and errors still print).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Change a value before running: PATH=VALUE (repeatable), e.g.
+    /// `--set regimes.campaign-60-stacked.measures.china-60.ad_valorem=0.45`.
+    #[arg(long, value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Sweep a value: PATH=V1,V2,... or PATH=FROM:TO:POINTS (repeatable: a grid).
+    #[arg(long, value_name = "PATH=VALUES")]
+    pub sweep: Vec<String>,
+    /// Stop at the first checkpoint where every mean's standard error is at most this
+    /// (USD per unit), up to --trials.
+    #[arg(long, value_name = "USD")]
+    pub target_se: Option<f64>,
+    /// Stop at the first checkpoint where every mean's relative standard error is at
+    /// most this (e.g. 0.001), up to --trials.
+    #[arg(long, value_name = "FRACTION")]
+    pub target_rse: Option<f64>,
 }
 
 /// Options of `check`.
@@ -66,6 +153,9 @@ pub struct CheckArgs {
     /// Scenario files (TOML).
     #[arg(required = true, value_name = "SCENARIO")]
     pub scenarios: Vec<PathBuf>,
+    /// Change a value before checking: PATH=VALUE (repeatable).
+    #[arg(long, value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
 }
 
 #[cfg(test)]

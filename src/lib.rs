@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod breakeven;
 pub mod dist;
 pub mod engine;
 pub mod model;
@@ -18,3 +19,4 @@ pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod summary;
+pub mod sweep;

@@ -35,7 +35,34 @@ pub struct RunSpec {
     pub threads: usize,
     /// The blocks to run (all of them unless this is a shard).
     pub blocks: Range<u64>,
+    /// Stop early once every mean is this precise (checked every [`CHECK_BLOCKS`] blocks).
+    pub stop: Option<Precision>,
 }
+
+/// A precision target for early stopping: `--target-se` and/or `--target-rse`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Precision {
+    /// Absolute standard error of every cell's mean cost, USD per unit.
+    pub se: Option<f64>,
+    /// Standard error relative to the mean.
+    pub rse: Option<f64>,
+}
+
+impl Precision {
+    /// Whether every cell's mean has reached the target.
+    pub fn reached(&self, acc: &Acc) -> bool {
+        acc.cells.iter().all(|c| {
+            let (Some(se), Some(mean)) = (c.cost.se(), c.cost.mean()) else {
+                return false;
+            };
+            self.se.is_none_or(|t| se <= t) && self.rse.is_none_or(|t| se <= t * mean.abs())
+        })
+    }
+}
+
+/// Blocks between precision checks. Fixed (not tied to threads) so that where a run
+/// stops depends only on the scenario, seed and target.
+pub const CHECK_BLOCKS: u64 = 8;
 
 impl RunSpec {
     /// A whole run.
@@ -45,6 +72,7 @@ impl RunSpec {
             seed,
             threads: threads.max(1),
             blocks: 0..n_blocks(trials),
+            stop: None,
         }
     }
 
@@ -192,13 +220,23 @@ pub fn run(
             }
         }
         start = end;
+        if let Some(p) = &spec.stop {
+            if p.reached(&merged(plan, &workers)) {
+                break;
+            }
+        }
     }
+    Ok(merged(plan, &workers))
+}
+
+/// The sum of every worker's accumulator (exact, so the order does not matter).
+fn merged(plan: &Plan, workers: &[Mutex<Worker>]) -> Acc {
     let mut total = Acc::new(plan);
     for w in workers {
-        let w = w.into_inner().unwrap_or_else(|e| e.into_inner());
+        let w = w.lock().unwrap_or_else(|e| e.into_inner());
         total.merge(&w.acc);
     }
-    Ok(total)
+    total
 }
 
 fn block_range(trials: u64, b: u64) -> Range<u64> {

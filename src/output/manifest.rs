@@ -13,8 +13,14 @@ pub struct Manifest {
     pub scenario: String,
     /// Seed used.
     pub seed: u64,
-    /// Trials used.
+    /// Trials asked for (per sweep point).
     pub trials: u64,
+    /// Trials actually run per sweep point (fewer when a precision target stopped early).
+    pub trials_used: Vec<u64>,
+    /// `--target-se`, if given.
+    pub target_se: Option<f64>,
+    /// `--target-rse`, if given.
+    pub target_rse: Option<f64>,
     /// Worker threads (does not change results).
     pub threads: usize,
     /// Wall-clock seconds of the simulation (does not include writing).

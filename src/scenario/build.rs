@@ -15,7 +15,7 @@ use crate::dist::Dist;
 
 /// Keys of the top level a scenario may have.
 const TOP_KEYS: &[&str] = &[
-    "scenario", "goods", "fx", "markets", "entities", "routes", "regimes", "sweep", "extends",
+    "scenario", "goods", "fx", "markets", "entities", "routes", "regimes", "sweep",
 ];
 
 /// A scenario that passed validation, with the warnings found on the way.

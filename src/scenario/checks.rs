@@ -103,6 +103,7 @@ pub(super) fn check(
                 .flat_map(|r| r.sanctions.iter().map(|x| x.target.as_str())),
         )
         .collect();
+    let mut reported: Vec<&str> = Vec::new();
     for (route, src) in s.routes.iter().zip(sources) {
         if let Some(op) = &src.operator {
             if !parties.contains(&op.name.as_str()) {
@@ -111,20 +112,22 @@ pub(super) fn check(
         }
         for (leg, i) in route.legs.iter().zip(0..) {
             let need = match leg.mode {
-                Mode::Ocean => (s.goods.units_per_feu <= 0.0).then_some("goods.units_per_feu"),
-                Mode::Air | Mode::Parcel => {
-                    (s.goods.kg_per_unit <= 0.0).then_some("goods.kg_per_unit")
-                }
+                Mode::Ocean => (s.goods.units_per_feu <= 0.0).then_some("units_per_feu"),
+                Mode::Air | Mode::Parcel => (s.goods.kg_per_unit <= 0.0).then_some("kg_per_unit"),
             };
             if let Some(key) = need {
-                d.error(
-                    &src.loc,
-                    &format!("{}.legs[{i}].mode", src.path),
-                    format!(
-                        "a {} leg needs `{key}` > 0 to turn its rate into a cost per unit",
-                        leg.mode.as_str()
-                    ),
-                );
+                if !reported.contains(&key) {
+                    reported.push(key);
+                    d.error(
+                        &src.loc,
+                        &format!("{}.legs[{i}].mode", src.path),
+                        format!(
+                            "{} {} leg needs `goods.{key}` > 0 to turn its rate into a cost per unit",
+                            if leg.mode == Mode::Ocean { "an" } else { "a" },
+                            leg.mode.as_str()
+                        ),
+                    );
+                }
             }
         }
         for (regime, rloc) in s.regimes.iter().zip(regime_locs) {

@@ -6,7 +6,9 @@
 pub mod build;
 pub mod checks;
 pub mod diag;
+pub mod load;
 pub mod model;
+pub mod path;
 pub mod read;
 pub mod regime;
 pub mod tree;

@@ -1,0 +1,234 @@
+//! `tariffsim breakeven`: the parameter value at which two routes cost the same.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use anyhow::anyhow;
+use tariffsim::breakeven::{self, Eval, Found};
+use tariffsim::engine::{self, Acc, RunSpec, Silent};
+use tariffsim::model::Plan;
+use tariffsim::scenario::path;
+use tariffsim::scenario::tree::{Node, Table, Value};
+use tariffsim::stats::Sketch;
+use tariffsim::sweep::GridPoint;
+
+use super::load;
+use super::outputs::Outputs;
+use super::{cancel_flag, print_stdout, threads, Failure};
+use crate::cli::{BreakevenArgs, Metric};
+
+/// Independent slices of the trials used to estimate the standard error of a quantile
+/// difference (the mean's comes exactly from the paired moments).
+const SLICES: u64 = 10;
+
+fn input(m: String) -> Failure {
+    Failure::Input(anyhow!(m))
+}
+
+/// The numeric value at `p` in the document, if there is one.
+fn current_value(root: &Table, p: &str) -> Option<f64> {
+    let segs = path::segments(p).ok()?;
+    let mut v: &Value = &root.get(&segs[0])?.value;
+    for s in &segs[1..] {
+        v = match v {
+            Value::Table(t) => &t.get(s)?.value,
+            Value::Array(a) => &a
+                .iter()
+                .find(|e| matches!(&e.value, Value::Table(t) if t.get("name").is_some_and(|n| n.value == Value::Str(s.clone()))))
+                .or_else(|| a.get(s.parse::<usize>().ok()?))?
+                .value,
+            _ => return None,
+        };
+    }
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+fn metric(s: &Sketch, mean: Option<f64>, m: Metric) -> f64 {
+    match m {
+        Metric::Mean => mean.unwrap_or(f64::NAN),
+        Metric::P50 => s.quantile(0.5).unwrap_or(f64::NAN),
+        Metric::P95 => s.quantile(0.95).unwrap_or(f64::NAN),
+    }
+}
+
+pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
+    let (root, _) = load::document(&args.scenario, &args.set)?;
+    let file = args.scenario.display().to_string();
+    let base = load::build_point(
+        &root,
+        &file,
+        &GridPoint {
+            settings: Vec::new(),
+        },
+    )?;
+    let s = &base.scenario;
+    let [ra, rb] = args.routes.as_slice() else {
+        return Err(input(format!(
+            "--routes takes two route names, e.g. --routes direct,korea-jv (got {})",
+            args.routes.len()
+        )));
+    };
+    let route_names: Vec<&str> = s.routes.iter().map(|r| r.name.as_str()).collect();
+    let find_route = |n: &str| {
+        route_names.iter().position(|r| *r == n).ok_or_else(|| {
+            input(format!(
+                "--routes: no route `{n}`; routes: {}",
+                route_names.join(", ")
+            ))
+        })
+    };
+    let (a, b) = (find_route(ra)?, find_route(rb)?);
+    let regime_names: Vec<&str> = s.regimes.iter().map(|r| r.name.as_str()).collect();
+    let g = match &args.regime {
+        Some(n) => regime_names.iter().position(|r| r == n).ok_or_else(|| {
+            input(format!(
+                "--regime: no regime `{n}`; regimes: {}",
+                regime_names.join(", ")
+            ))
+        })?,
+        None => {
+            if regime_names.len() > 1 && !args.quiet {
+                eprintln!(
+                    "note: no --regime given; using the first, `{}`",
+                    regime_names[0]
+                );
+            }
+            0
+        }
+    };
+    let (lo, hi) = match args.between.as_deref() {
+        Some([lo, hi]) => (*lo, *hi),
+        Some(_) => return Err(input("--between takes two numbers: LO,HI".into())),
+        None => match current_value(&root, &args.param) {
+            Some(v) if v > 0.0 => (0.0, 2.0 * v),
+            _ => (0.0, 1.0),
+        },
+    };
+    if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
+        return Err(input(format!(
+            "--between: LO ({lo}) must be below HI ({hi})"
+        )));
+    }
+    let trials = args.trials.unwrap_or(s.trials);
+    let seed = args.seed.unwrap_or(s.seed);
+    let threads = threads(args.threads);
+    let n_routes = s.routes.len();
+    let (cell_a, cell_b) = (g * n_routes + a, g * n_routes + b);
+    let eval = |x: f64| -> Result<Eval, Failure> {
+        let node = Node {
+            value: Value::Float(x),
+            loc: tariffsim::scenario::Loc::synthetic(&format!("--param {}", args.param)),
+        };
+        let point = GridPoint {
+            settings: vec![(args.param.clone(), node)],
+        };
+        let built = load::build_point(&root, &file, &point)?;
+        let plan = Plan::new(built.scenario).map_err(|e| Failure::Input(anyhow!(e)))?;
+        let mut total: Option<Acc> = None;
+        let mut slice_diffs = Vec::new();
+        for k in 0..SLICES.min(engine::n_blocks(trials)) {
+            let spec =
+                RunSpec::new(trials, seed, threads).shard(k, SLICES.min(engine::n_blocks(trials)));
+            let acc =
+                engine::run(&plan, &spec, &Silent, None).map_err(|e| Failure::Run(anyhow!(e)))?;
+            if cancel_flag().load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(Failure::Run(anyhow!("interrupted; nothing was written")));
+            }
+            let (ca, cb) = (&acc.cells[cell_a], &acc.cells[cell_b]);
+            slice_diffs.push(
+                metric(&ca.cost_sketch, ca.cost.mean(), args.metric)
+                    - metric(&cb.cost_sketch, cb.cost.mean(), args.metric),
+            );
+            match total.as_mut() {
+                Some(t) => t.merge(&acc),
+                None => total = Some(acc),
+            }
+        }
+        let total = total.ok_or_else(|| input("no trials to run".into()))?;
+        let (ca, cb) = (&total.cells[cell_a], &total.cells[cell_b]);
+        let (ma, mb) = (
+            metric(&ca.cost_sketch, ca.cost.mean(), args.metric),
+            metric(&cb.cost_sketch, cb.cost.mean(), args.metric),
+        );
+        let se = match args.metric {
+            Metric::Mean => {
+                let pair = total
+                    .pairs
+                    .iter()
+                    .position(|p| (p.a, p.b) == (cell_a.min(cell_b), cell_a.max(cell_b)));
+                pair.and_then(|k| total.pair_accs[k].diff.se())
+                    .unwrap_or(0.0)
+            }
+            _ => {
+                let n = slice_diffs.len() as f64;
+                let m = slice_diffs.iter().sum::<f64>() / n;
+                let var =
+                    slice_diffs.iter().map(|d| (d - m) * (d - m)).sum::<f64>() / (n - 1.0).max(1.0);
+                (var / n).sqrt()
+            }
+        };
+        if !args.quiet {
+            eprintln!(
+                "  {} = {x}: {ra} {ma:.4}, {rb} {mb:.4}, difference {:.4} (se {se:.4})",
+                args.param,
+                ma - mb
+            );
+        }
+        Ok(Eval {
+            x,
+            diff: ma - mb,
+            se,
+            a: ma,
+            b: mb,
+        })
+    };
+    let search = breakeven::find(lo, hi, eval)?;
+    let metric_name = format!("{:?}", args.metric).to_lowercase();
+    let mut report = String::new();
+    match &search.found {
+        Found::Crossing { x, lo: cl, hi: ch } => {
+            let first = search.evals[0];
+            let a_cheaper_below = first.diff < 0.0;
+            let _ = writeln!(
+                report,
+                "break-even {} = {x} (95% CI {cl} to {ch}) on {metric_name} cost in regime `{}`: `{}` is cheaper {} it, `{}` {} it",
+                args.param,
+                regime_names[g],
+                ra,
+                if a_cheaper_below { "below" } else { "above" },
+                rb,
+                if a_cheaper_below { "above" } else { "below" }
+            );
+        }
+        Found::NoCrossing { why } => {
+            let _ = writeln!(
+                report,
+                "no break-even for {} in [{lo}, {hi}] on {metric_name} cost in regime `{}`: {why} (A = `{ra}`, B = `{rb}`)",
+                args.param, regime_names[g]
+            );
+        }
+    }
+    let mut csv = String::from("step,x,metric_a,metric_b,diff,se\n");
+    for (i, e) in search.evals.iter().enumerate() {
+        let _ = writeln!(csv, "{i},{},{},{},{},{}", e.x, e.a, e.b, e.diff, e.se);
+    }
+    match &search.found {
+        Found::Crossing { x, lo, hi } => {
+            let _ = writeln!(csv, "result,{x},,,,\nci_lo,{lo},,,,\nci_hi,{hi},,,,");
+        }
+        Found::NoCrossing { .. } => csv.push_str("result,none,,,,\n"),
+    }
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&s.name));
+    let mut files = Outputs::open(&dir)?;
+    files.add("breakeven.csv", csv.as_bytes())?;
+    files.commit()?;
+    print_stdout(&report);
+    Ok(())
+}

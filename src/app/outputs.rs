@@ -1,0 +1,91 @@
+//! Output files of one folder, written atomically: each to a temporary file beside its
+//! target, renamed into place only when all of a run's files are complete. An error or
+//! Ctrl-C leaves no partial file behind (the temporary files are removed on drop).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context};
+use tariffsim::engine::RowSink;
+
+use super::Failure;
+
+/// The pending files of one output folder.
+pub struct Outputs {
+    dir: PathBuf,
+    pending: Vec<(tempfile::NamedTempFile, String)>,
+}
+
+/// A temporary file that rows are streamed into (trials.csv).
+pub struct Stream {
+    file: std::io::BufWriter<tempfile::NamedTempFile>,
+    name: String,
+}
+
+impl RowSink for Stream {
+    fn write_rows(&mut self, rows: &[u8]) -> std::io::Result<()> {
+        self.file.write_all(rows)
+    }
+}
+
+impl Stream {
+    /// Hands the finished stream to `outputs` to be renamed with the others.
+    pub fn finish_into(self, outputs: &mut Outputs) -> Result<(), Failure> {
+        let name = self.name;
+        let file = self
+            .file
+            .into_inner()
+            .map_err(|e| anyhow!("writing {name}: {}", e.error()))?;
+        outputs.pending.push((file, name));
+        Ok(())
+    }
+}
+
+impl Outputs {
+    /// Creates the folder and checks it is writable now, not after an hour's run.
+    pub fn open(dir: &Path) -> Result<Outputs, Failure> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create output folder {}", dir.display()))?;
+        tempfile::NamedTempFile::new_in(dir)
+            .with_context(|| format!("cannot write in output folder {}", dir.display()))?;
+        Ok(Outputs {
+            dir: dir.to_path_buf(),
+            pending: Vec::new(),
+        })
+    }
+
+    fn temp(&self, name: &str) -> Result<tempfile::NamedTempFile, Failure> {
+        Ok(tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .tempfile_in(&self.dir)
+            .with_context(|| format!("cannot create a file in {}", self.dir.display()))?)
+    }
+
+    /// Adds a complete file.
+    pub fn add(&mut self, name: &str, bytes: &[u8]) -> Result<(), Failure> {
+        let mut f = self.temp(name)?;
+        f.write_all(bytes)
+            .and_then(|_| f.flush())
+            .with_context(|| format!("writing {}", self.dir.join(name).display()))?;
+        self.pending.push((f, name.to_string()));
+        Ok(())
+    }
+
+    /// Starts a file written in pieces.
+    pub fn stream(&mut self, name: &str) -> Result<Stream, Failure> {
+        Ok(Stream {
+            file: std::io::BufWriter::with_capacity(1 << 20, self.temp(name)?),
+            name: name.to_string(),
+        })
+    }
+
+    /// Renames every pending file into place.
+    pub fn commit(self) -> Result<(), Failure> {
+        for (f, name) in self.pending {
+            let target = self.dir.join(&name);
+            f.persist(&target)
+                .map_err(|e| anyhow!("cannot write {}: {}", target.display(), e.error))?;
+        }
+        Ok(())
+    }
+}

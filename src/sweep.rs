@@ -1,0 +1,262 @@
+//! Sweeps: grids of scenario variants that differ in a few values.
+//!
+//! A sweep names a path (see `scenario::path`) and its values, from `[[sweep]]` tables
+//! (`path` and `values = [...]`, or `from`, `to`, `steps`) or from `--sweep PATH=V1,V2`
+//! / `--sweep PATH=FROM:TO:STEPS`. `steps` counts points, ends included: `0:1:11` is
+//! 0, 0.1, …, 1. Several sweeps form a grid (cartesian product, the first sweep varying
+//! slowest). Every point runs with the same seed and trials, so neighbouring points
+//! differ by the policy alone. This module only builds the points; it runs nothing.
+
+use super::scenario::diag::{Diagnostics, Loc};
+use super::scenario::path::{self, PathError};
+use super::scenario::read::{number_node, TableReader, Unit};
+use super::scenario::tree::{Node, Table, Value};
+
+/// One swept path and its values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sweep {
+    /// The path, as written.
+    pub path: String,
+    /// The values, as document nodes.
+    pub values: Vec<Node>,
+}
+
+/// One point of the grid: a value per sweep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GridPoint {
+    /// `(path, value node)` per sweep, in sweep order.
+    pub settings: Vec<(String, Node)>,
+}
+
+impl GridPoint {
+    /// The point's values as text for the output columns.
+    pub fn labels(&self) -> Vec<(String, String)> {
+        self.settings
+            .iter()
+            .map(|(p, n)| (p.clone(), label(&n.value)))
+            .collect()
+    }
+}
+
+/// How a value prints in a sweep column.
+pub fn label(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => format!("{f}"),
+        Value::Bool(b) => b.to_string(),
+        other => super::scenario::tree::to_toml(&Table {
+            entries: vec![(
+                super::scenario::tree::Key {
+                    name: "v".into(),
+                    loc: Loc::synthetic(""),
+                },
+                Node {
+                    value: other.clone(),
+                    loc: Loc::synthetic(""),
+                },
+            )],
+        })
+        .trim_start_matches("v = ")
+        .trim()
+        .to_string(),
+    }
+}
+
+fn range(from: f64, to: f64, steps: u64, loc: &Loc) -> Vec<Node> {
+    (0..steps)
+        .map(|i| {
+            let x = if steps == 1 {
+                from
+            } else {
+                from + (to - from) * i as f64 / (steps - 1) as f64
+            };
+            // Round away float noise so labels read 0.3, not 0.30000000000000004.
+            let x = (x * 1e12).round() / 1e12;
+            Node {
+                value: Value::Float(x),
+                loc: loc.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Reads and removes the `[[sweep]]` tables of a document.
+pub fn take_from_doc(root: &mut Table, d: &mut Diagnostics) -> Vec<Sweep> {
+    let Some(node) = root.remove("sweep") else {
+        return Vec::new();
+    };
+    let holder = Table {
+        entries: vec![(
+            super::scenario::tree::Key {
+                name: "sweep".into(),
+                loc: node.loc.clone(),
+            },
+            node,
+        )],
+    };
+    let mut top = TableReader::new(&holder, "", Loc::synthetic(""));
+    let mut out = Vec::new();
+    for mut t in top.tables("sweep", d) {
+        let path = t.string_req("path", d);
+        let values = t.node("values");
+        let from = t.number("from", Unit::Any, d);
+        let to = t.number("to", Unit::Any, d);
+        let steps = t.node("steps");
+        let loc = t.loc.clone();
+        let vals = match (values, from, to, steps) {
+            (Some(n), None, None, None) => match &n.value {
+                Value::Array(items) if !items.is_empty() => Some(items.clone()),
+                _ => {
+                    d.error(
+                        &n.loc,
+                        &t.key_path("values"),
+                        "expected a non-empty list of values",
+                    );
+                    None
+                }
+            },
+            (None, Some(a), Some(b), Some(s)) => match &s.value {
+                Value::Int(k) if *k >= 1 => Some(range(a, b, *k as u64, &loc)),
+                _ => {
+                    d.error(
+                        &s.loc,
+                        &t.key_path("steps"),
+                        "expected an integer >= 1 (the number of points, ends included)",
+                    );
+                    None
+                }
+            },
+            _ => {
+                d.error_help(
+                    &loc,
+                    &t.path,
+                    "a sweep needs `values`, or `from`, `to` and `steps`",
+                    "e.g. values = [0.0, 0.3, 0.6] or from = 0.0, to = 1.0, steps = 11",
+                );
+                None
+            }
+        };
+        t.finish(d);
+        if let (Some((p, ploc)), Some(values)) = (path, vals) {
+            if let Err(e) = path::segments(&p) {
+                d.error(&ploc, "sweep.path", e.to_string());
+            } else {
+                out.push(Sweep { path: p, values });
+            }
+        }
+    }
+    out
+}
+
+/// Parses a command-line sweep: `PATH=V1,V2,...` or `PATH=FROM:TO:STEPS`.
+pub fn parse_cli(spec: &str) -> Result<Sweep, PathError> {
+    let Some((p, vals)) = spec.split_once('=') else {
+        return Err(PathError::Syntax(
+            spec.into(),
+            "expected PATH=V1,V2,... or PATH=FROM:TO:STEPS".into(),
+        ));
+    };
+    let p = p.trim().to_string();
+    path::segments(&p)?;
+    let loc = Loc::synthetic(&format!("--sweep {p}"));
+    let parts: Vec<&str> = vals.split(':').collect();
+    if parts.len() == 3 {
+        let nums: Option<Vec<f64>> = parts[..2].iter().map(|s| s.trim().parse().ok()).collect();
+        let steps: Option<u64> = parts[2].trim().parse().ok().filter(|&k| k >= 1);
+        return match (nums, steps) {
+            (Some(n), Some(k)) => Ok(Sweep {
+                path: p,
+                values: range(n[0], n[1], k, &loc),
+            }),
+            _ => Err(PathError::Value(p, vals.into())),
+        };
+    }
+    let values = vals
+        .split(',')
+        .map(|v| path::parse_value(&p, v.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    if values.is_empty() {
+        return Err(PathError::Value(p, vals.into()));
+    }
+    Ok(Sweep { path: p, values })
+}
+
+/// The grid of all sweeps (one empty point when there are none).
+pub fn grid(sweeps: &[Sweep]) -> Vec<GridPoint> {
+    let mut points = vec![GridPoint {
+        settings: Vec::new(),
+    }];
+    for s in sweeps {
+        let mut next = Vec::with_capacity(points.len() * s.values.len());
+        for p in &points {
+            for v in &s.values {
+                let mut q = p.clone();
+                q.settings.push((s.path.clone(), v.clone()));
+                next.push(q);
+            }
+        }
+        points = next;
+    }
+    points
+}
+
+/// Checks a swept value reads as a number where one is needed (for break-even).
+pub fn as_number(n: &Node, path: &str, d: &mut Diagnostics) -> Option<f64> {
+    number_node(n, path, Unit::Any, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_lists_and_ranges() {
+        let s = parse_cli("regimes.x.measures.y.ad_valorem=0:1:11").unwrap();
+        assert_eq!(s.values.len(), 11);
+        assert_eq!(label(&s.values[3].value), "0.3");
+        assert_eq!(label(&s.values[10].value), "1");
+        let s = parse_cli("routes.a.declare=KR,true").unwrap();
+        assert_eq!(
+            s.values.iter().map(|v| label(&v.value)).collect::<Vec<_>>(),
+            ["KR", "true"]
+        );
+        assert!(parse_cli("nopath").is_err());
+        assert!(parse_cli("a.b=0:1:zero").is_err());
+    }
+
+    #[test]
+    fn grid_is_the_cartesian_product_first_slowest() {
+        let a = parse_cli("a=1,2").unwrap();
+        let b = parse_cli("b=10,20,30").unwrap();
+        let g = grid(&[a, b]);
+        assert_eq!(g.len(), 6);
+        let labels: Vec<String> = g
+            .iter()
+            .map(|p| {
+                p.labels()
+                    .iter()
+                    .map(|(_, v)| v.clone())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .collect();
+        assert_eq!(labels, ["1/10", "1/20", "1/30", "2/10", "2/20", "2/30"]);
+        assert_eq!(grid(&[]).len(), 1);
+    }
+
+    #[test]
+    fn doc_sweeps_are_read_and_removed() {
+        let mut d = Diagnostics::default();
+        let mut t = super::super::scenario::tree::parse(
+            "s.toml",
+            "[[sweep]]\npath = \"goods.units\"\nvalues = [1, 2]\n[[sweep]]\npath = \"goods.kg_per_unit\"\nfrom = 0.0\nto = 1.0\nsteps = 3\n",
+            &mut d,
+        );
+        let s = take_from_doc(&mut t, &mut d);
+        assert!(!d.has_errors(), "{:?}", d.errors());
+        assert!(t.get("sweep").is_none());
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[1].values.len(), 3);
+    }
+}
