@@ -31,6 +31,8 @@ pub enum Command {
     Run(RunArgs),
     /// Validate scenarios and print each regime's resolved duty stack per origin.
     Check(CheckArgs),
+    /// Merge shard state files (from `run --shard`) into the outputs of a single run.
+    Merge(MergeArgs),
     /// Find the value of a parameter at which two routes cost the same.
     #[command(after_help = BREAKEVEN_EXAMPLES)]
     Breakeven(BreakevenArgs),
@@ -137,6 +139,10 @@ pub struct RunArgs {
     /// Sweep a value: PATH=V1,V2,... or PATH=FROM:TO:POINTS (repeatable: a grid).
     #[arg(long, value_name = "PATH=VALUES")]
     pub sweep: Vec<String>,
+    /// Run only shard K of N (1-based) of the trial blocks and write a shard state file
+    /// (shard-K-of-N.json) instead of results; `tariffsim merge` combines them.
+    #[arg(long, value_name = "K/N", conflicts_with_all = ["trials_csv", "target_se", "target_rse"])]
+    pub shard: Option<String>,
     /// Stop at the first checkpoint where every mean's standard error is at most this
     /// (USD per unit), up to --trials.
     #[arg(long, value_name = "USD")]
@@ -145,6 +151,20 @@ pub struct RunArgs {
     /// most this (e.g. 0.001), up to --trials.
     #[arg(long, value_name = "FRACTION")]
     pub target_rse: Option<f64>,
+}
+
+/// Options of `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard files, or folders holding shard-*.json files.
+    #[arg(required = true, value_name = "SHARD_FILES_OR_DIRS")]
+    pub inputs: Vec<PathBuf>,
+    /// Output folder for the merged results.
+    #[arg(long, value_name = "DIR", required = true)]
+    pub out: PathBuf,
+    /// No closing line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `check`.

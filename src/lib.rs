@@ -17,6 +17,7 @@ pub mod model;
 pub mod output;
 pub mod rng;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 pub mod summary;
 pub mod sweep;

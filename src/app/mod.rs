@@ -4,6 +4,7 @@
 mod breakeven;
 mod check;
 mod load;
+mod merge;
 mod outputs;
 mod run;
 
@@ -29,6 +30,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::check(args),
         Command::Breakeven(args) => breakeven::breakeven(args),
+        Command::Merge(args) => merge::merge(args),
     };
     match result {
         Ok(()) => 0,

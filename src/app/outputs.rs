@@ -55,10 +55,19 @@ impl Outputs {
     }
 
     fn temp(&self, name: &str) -> Result<tempfile::NamedTempFile, Failure> {
-        Ok(tempfile::Builder::new()
+        let f = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .tempfile_in(&self.dir)
-            .with_context(|| format!("cannot create a file in {}", self.dir.display()))?)
+            .with_context(|| format!("cannot create a file in {}", self.dir.display()))?;
+        // Temporary files are private (0600); results are for sharing, like any file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = f
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        Ok(f)
     }
 
     /// Adds a complete file.

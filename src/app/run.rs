@@ -7,6 +7,7 @@ use anyhow::{anyhow, Context};
 use tariffsim::engine::{self, Precision, RowSink, RunSpec};
 use tariffsim::model::Plan;
 use tariffsim::output::{self, manifest::Manifest, Point};
+use tariffsim::shard::{self, PointState, ShardState};
 use tariffsim::summary::{self, Bin, CellSummary, CompareSummary};
 use tariffsim::sweep;
 
@@ -114,12 +115,32 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Runs every point of a job and writes its folder. Returns its summary rows.
+/// Parses `--shard K/N` (1-based K).
+pub fn parse_shard(spec: &str) -> Result<(u64, u64), Failure> {
+    let bad = || {
+        Failure::Input(anyhow!(
+            "--shard {spec}: expected K/N with 1 <= K <= N, e.g. --shard 2/4"
+        ))
+    };
+    let (k, n) = spec.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+/// Runs every point of a job and writes its folder (or, for a shard, its state file).
+/// Returns its summary rows.
 fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSummary)>, Failure> {
     let first = &job.points[0].1.scenario;
     let trials = args.trials.unwrap_or(first.trials);
     let seed = args.seed.unwrap_or(first.seed);
     let threads = threads(args.threads);
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     let stop = (args.target_se.is_some() || args.target_rse.is_some()).then_some(Precision {
         se: args.target_se,
         rse: args.target_rse,
@@ -139,16 +160,15 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
     } else {
         None
     };
-    let mut cells_out = Vec::new();
-    let mut compares_out: Vec<(Point, CompareSummary)> = Vec::new();
-    let mut bins_out: Vec<(Point, Bin)> = Vec::new();
-    let mut trials_used = Vec::new();
+    let mut results = Vec::new();
     let started = Instant::now();
-    let mut done_trials = 0u64;
     for (gp, built) in &job.points {
         let plan = Plan::new(built.scenario.clone()).map_err(|e| Failure::Input(anyhow!(e)))?;
         let mut spec = RunSpec::new(trials, seed, threads);
         spec.stop = stop;
+        if let Some((k, n)) = shard {
+            spec = spec.shard(k - 1, n);
+        }
         let point = Point {
             values: gp.labels(),
         };
@@ -166,7 +186,15 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
                     .join(", ")
             )
         };
-        let progress = Progress::new(trials, &label, args.quiet, cancel_flag());
+        let blocks = spec.blocks.clone();
+        let shard_trials =
+            (blocks.start * engine::BLOCK).min(trials)..(blocks.end * engine::BLOCK).min(trials);
+        let progress = Progress::new(
+            shard_trials.end - shard_trials.start,
+            &label,
+            args.quiet,
+            cancel_flag(),
+        );
         let acc = match trial_stream.as_mut() {
             Some(stream) => {
                 let prefix: String = point
@@ -190,46 +218,65 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
             }
             e => Failure::Run(anyhow!(e).context(format!("running {}", job.path.display()))),
         })?;
-        done_trials += acc.trials;
-        trials_used.push(acc.trials);
-        let cells = summary::cells(&plan, &acc);
-        compares_out.extend(
-            summary::compares(&plan, &acc, &cells)
-                .into_iter()
-                .map(|c| (point.clone(), c)),
-        );
-        bins_out.extend(
-            summary::histograms(&plan, &acc)
-                .into_iter()
-                .map(|b| (point.clone(), b)),
-        );
-        cells_out.extend(cells.into_iter().map(|c| (point.clone(), c)));
+        results.push(PointResult {
+            point,
+            scenario_toml: built.resolved_toml(),
+            plan,
+            acc,
+        });
     }
     let wall = started.elapsed().as_secs_f64();
+    let done_trials: u64 = results.iter().map(|r| r.acc.trials).sum();
+    if let Some((k, n)) = shard {
+        let ids: Vec<(Vec<(String, String)>, String)> = results
+            .iter()
+            .map(|r| (r.point.values.clone(), r.scenario_toml.clone()))
+            .collect();
+        let spec = RunSpec::new(trials, seed, threads).shard(k - 1, n);
+        let state = ShardState {
+            format: shard::FORMAT.into(),
+            version: shard::VERSION,
+            tariffsim: env!("CARGO_PKG_VERSION").into(),
+            scenario_file: job.path.display().to_string(),
+            scenario: job.name().to_string(),
+            scenario_hash: shard::scenario_hash(&ids),
+            seed,
+            trials,
+            shard: k,
+            shards: n,
+            blocks: (spec.blocks.start, spec.blocks.end),
+            points: results
+                .into_iter()
+                .map(|r| PointState {
+                    labels: r.point.values,
+                    scenario_toml: r.scenario_toml,
+                    acc: r.acc,
+                })
+                .collect(),
+        };
+        files.add(&format!("shard-{k}-of-{n}.json"), &state.to_json())?;
+        files.commit()?;
+        if !args.quiet {
+            eprintln!(
+                "{}: shard {k}/{n}: {done_trials} trials in {wall:.2} s -> {}",
+                job.name(),
+                dir.join(format!("shard-{k}-of-{n}.json")).display()
+            );
+        }
+        return Ok(Vec::new());
+    }
     if let Some(s) = trial_stream {
         s.finish_into(&mut files)?;
     }
-    let rows: Vec<_> = cells_out
-        .iter()
-        .map(|(p, c)| (Vec::new(), p.clone(), c))
-        .collect();
-    files.add("summary.csv", &output::summary_csv(&[], &rows))?;
-    let rows: Vec<_> = compares_out.iter().map(|(p, c)| (p.clone(), c)).collect();
-    files.add("compare.csv", &output::compare_csv(&rows))?;
-    let rows: Vec<_> = bins_out.iter().map(|(p, b)| (p.clone(), b)).collect();
-    files.add("histogram.csv", &output::histogram_csv(&rows))?;
-    let manifest = Manifest {
-        version: env!("CARGO_PKG_VERSION").to_string(),
+    let provenance = Provenance {
         scenario_file: job.path.display().to_string(),
         scenario: job.name().to_string(),
         seed,
         trials,
-        trials_used,
         target_se: args.target_se,
         target_rse: args.target_rse,
         threads,
         wall_seconds: wall,
-        trials_per_second: done_trials as f64 / wall.max(1e-9),
         overrides: job.overrides.clone(),
         sweep: job
             .sweeps
@@ -249,7 +296,7 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
             .collect(),
         resolved_scenario: tariffsim::scenario::tree::to_toml(&job.root),
     };
-    files.add("manifest.json", &manifest.to_json())?;
+    let cells = write_results(&mut files, &results, &provenance)?;
     files.commit()?;
     if !args.quiet {
         let s = &job.points[0].1.scenario;
@@ -263,6 +310,89 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
             dir.display()
         );
     }
+    Ok(cells)
+}
+
+/// The accumulators of one sweep point, with what is needed to summarise them.
+pub struct PointResult {
+    /// The point's swept values.
+    pub point: Point,
+    /// Its scenario, as resolved TOML.
+    pub scenario_toml: String,
+    /// Its compiled scenario.
+    pub plan: Plan,
+    /// Its accumulators.
+    pub acc: tariffsim::engine::Acc,
+}
+
+/// What the manifest records besides the results.
+pub struct Provenance {
+    pub scenario_file: String,
+    pub scenario: String,
+    pub seed: u64,
+    pub trials: u64,
+    pub target_se: Option<f64>,
+    pub target_rse: Option<f64>,
+    pub threads: usize,
+    pub wall_seconds: f64,
+    pub overrides: Vec<String>,
+    pub sweep: Vec<(String, Vec<String>)>,
+    pub warnings: Vec<String>,
+    pub resolved_scenario: String,
+}
+
+/// Summarises every point and adds summary.csv, compare.csv, histogram.csv and
+/// manifest.json to `files`. Shared by `run` and `merge`, so both write the same bytes.
+pub fn write_results(
+    files: &mut Outputs,
+    results: &[PointResult],
+    p: &Provenance,
+) -> Result<Vec<(Point, CellSummary)>, Failure> {
+    let mut cells_out = Vec::new();
+    let mut compares_out: Vec<(Point, CompareSummary)> = Vec::new();
+    let mut bins_out: Vec<(Point, Bin)> = Vec::new();
+    for r in results {
+        let cells = summary::cells(&r.plan, &r.acc);
+        compares_out.extend(
+            summary::compares(&r.plan, &r.acc, &cells)
+                .into_iter()
+                .map(|c| (r.point.clone(), c)),
+        );
+        bins_out.extend(
+            summary::histograms(&r.plan, &r.acc)
+                .into_iter()
+                .map(|b| (r.point.clone(), b)),
+        );
+        cells_out.extend(cells.into_iter().map(|c| (r.point.clone(), c)));
+    }
+    let rows: Vec<_> = cells_out
+        .iter()
+        .map(|(pt, c)| (Vec::new(), pt.clone(), c))
+        .collect();
+    files.add("summary.csv", &output::summary_csv(&[], &rows))?;
+    let rows: Vec<_> = compares_out.iter().map(|(pt, c)| (pt.clone(), c)).collect();
+    files.add("compare.csv", &output::compare_csv(&rows))?;
+    let rows: Vec<_> = bins_out.iter().map(|(pt, b)| (pt.clone(), b)).collect();
+    files.add("histogram.csv", &output::histogram_csv(&rows))?;
+    let done: u64 = results.iter().map(|r| r.acc.trials).sum();
+    let manifest = Manifest {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_file: p.scenario_file.clone(),
+        scenario: p.scenario.clone(),
+        seed: p.seed,
+        trials: p.trials,
+        trials_used: results.iter().map(|r| r.acc.trials).collect(),
+        target_se: p.target_se,
+        target_rse: p.target_rse,
+        threads: p.threads,
+        wall_seconds: p.wall_seconds,
+        trials_per_second: done as f64 / p.wall_seconds.max(1e-9),
+        overrides: p.overrides.clone(),
+        sweep: p.sweep.clone(),
+        warnings: p.warnings.clone(),
+        resolved_scenario: p.resolved_scenario.clone(),
+    };
+    files.add("manifest.json", &manifest.to_json())?;
     Ok(cells_out)
 }
 

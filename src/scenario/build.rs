@@ -25,6 +25,15 @@ pub struct Built {
     pub scenario: Scenario,
     /// Warnings (rates above 1, false claims without enforcement, ...).
     pub warnings: Vec<Diagnostic>,
+    /// The document it was built from, as TOML text (after merges and overrides).
+    pub document: String,
+}
+
+impl Built {
+    /// The scenario as resolved TOML: reading it back gives the same scenario.
+    pub fn resolved_toml(&self) -> String {
+        self.document.clone()
+    }
 }
 
 /// Where parts of the scenario were written, for checks that run after reading.
@@ -107,6 +116,7 @@ pub fn build(root: &Table, file: &str) -> Result<Built, ScenarioError> {
     Ok(Built {
         scenario,
         warnings: d.warnings(),
+        document: super::tree::to_toml(root),
     })
 }
 

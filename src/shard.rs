@@ -1,0 +1,226 @@
+//! Shard state files: a slice of a run's blocks, saved so that shards run anywhere
+//! (Slurm array tasks) can be merged into exactly the outputs of a single run.
+//!
+//! Format (JSON, versioned): `format = "tariffsim-shard"`, `version = 1`, the run's
+//! identity (`scenario_hash`, `seed`, `trials`, `shards`), this shard's index (1-based)
+//! and block range, and per sweep point the scenario as resolved (TOML text, so a merge
+//! needs no scenario file) with its accumulators. Accumulators merge exactly, so any
+//! split and any merge order give the same bytes. This module checks and combines
+//! states; it does no I/O.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::engine::Acc;
+
+/// The format name written in every shard file.
+pub const FORMAT: &str = "tariffsim-shard";
+/// The format version this build reads and writes.
+pub const VERSION: u32 = 1;
+
+/// One sweep point of a shard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PointState {
+    /// `(path, value)` of the swept values (empty without sweeps).
+    pub labels: Vec<(String, String)>,
+    /// The scenario at this point, as resolved TOML.
+    pub scenario_toml: String,
+    /// The accumulators of this shard's blocks.
+    pub acc: Acc,
+}
+
+/// What one shard saves.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShardState {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Always [`VERSION`].
+    pub version: u32,
+    /// tariffsim version that wrote it.
+    pub tariffsim: String,
+    /// The scenario file as given to the shard.
+    pub scenario_file: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// SHA-256 of every point's resolved scenario and labels: shards of one run agree.
+    pub scenario_hash: String,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Trials of the whole run.
+    pub trials: u64,
+    /// This shard, 1-based.
+    pub shard: u64,
+    /// Number of shards.
+    pub shards: u64,
+    /// First block (inclusive) and last block (exclusive) this shard ran.
+    pub blocks: (u64, u64),
+    /// Per sweep point.
+    pub points: Vec<PointState>,
+}
+
+/// Why shards cannot be merged. Every variant names the file at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ShardError {
+    /// Not a shard file, or a different version.
+    #[error("{file}: not a tariffsim shard file of version {VERSION}: {why}")]
+    Format {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// A shard of another run.
+    #[error("{file}: belongs to a different run ({what} differs from {first})")]
+    Foreign {
+        /// The file.
+        file: String,
+        /// What differs.
+        what: String,
+        /// The file it was compared with.
+        first: String,
+    },
+    /// The same shard twice.
+    #[error("{file}: shard {shard}/{shards} is also in {other}")]
+    Duplicate {
+        /// The file.
+        file: String,
+        /// Its index.
+        shard: u64,
+        /// Shard count.
+        shards: u64,
+        /// The other file.
+        other: String,
+    },
+    /// Shards missing.
+    #[error("missing shard(s) {missing} of {shards} (have: {have})")]
+    Missing {
+        /// Which are missing, e.g. "2, 4".
+        missing: String,
+        /// Shard count.
+        shards: u64,
+        /// The files given.
+        have: String,
+    },
+    /// Nothing given.
+    #[error("no shard files given")]
+    Empty,
+}
+
+/// The identity hash of a run's points.
+pub fn scenario_hash(points: &[(Vec<(String, String)>, String)]) -> String {
+    let mut h = Sha256::new();
+    for (labels, toml) in points {
+        for (k, v) in labels {
+            h.update(k.as_bytes());
+            h.update([0]);
+            h.update(v.as_bytes());
+            h.update([0]);
+        }
+        h.update(toml.as_bytes());
+        h.update([1]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl ShardState {
+    /// The state as JSON bytes.
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Reads a state, checking its format and version; `file` names it in errors.
+    pub fn from_json(file: &str, bytes: &[u8]) -> Result<ShardState, ShardError> {
+        let fmt = |why: String| ShardError::Format {
+            file: file.into(),
+            why,
+        };
+        let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| fmt(e.to_string()))?;
+        if v.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+            return Err(fmt("no `format = \"tariffsim-shard\"`".into()));
+        }
+        if v.get("version").and_then(|f| f.as_u64()) != Some(u64::from(VERSION)) {
+            return Err(fmt(format!("version {:?}", v.get("version"))));
+        }
+        serde_json::from_value(v).map_err(|e| fmt(e.to_string()))
+    }
+}
+
+/// Checks that `states` (with their file names) are all the shards of one run, each
+/// once, and merges them. Returns the merged state (shard 1 of 1) and the first file.
+pub fn merge(states: Vec<(String, ShardState)>) -> Result<ShardState, ShardError> {
+    let mut it = states.into_iter();
+    let Some((first_file, first)) = it.next() else {
+        return Err(ShardError::Empty);
+    };
+    let n = first.shards;
+    let mut seen: Vec<Option<String>> = vec![None; n as usize];
+    let mut total = first.clone();
+    let mut files = vec![first_file.clone()];
+    let record =
+        |file: &str, s: &ShardState, seen: &mut Vec<Option<String>>| -> Result<(), ShardError> {
+            let slot = seen
+                .get_mut((s.shard.wrapping_sub(1)) as usize)
+                .ok_or_else(|| ShardError::Format {
+                    file: file.into(),
+                    why: format!("shard {} of {}", s.shard, s.shards),
+                })?;
+            if let Some(other) = slot {
+                return Err(ShardError::Duplicate {
+                    file: file.into(),
+                    shard: s.shard,
+                    shards: s.shards,
+                    other: other.clone(),
+                });
+            }
+            *slot = Some(file.to_string());
+            Ok(())
+        };
+    record(&first_file, &first, &mut seen)?;
+    for (file, s) in it {
+        let foreign = |what: &str| ShardError::Foreign {
+            file: file.clone(),
+            what: what.into(),
+            first: first_file.clone(),
+        };
+        if s.scenario_hash != first.scenario_hash {
+            return Err(foreign("the scenario"));
+        }
+        if s.seed != first.seed {
+            return Err(foreign("the seed"));
+        }
+        if s.trials != first.trials {
+            return Err(foreign("the trial count"));
+        }
+        if s.shards != n {
+            return Err(foreign("the number of shards"));
+        }
+        if s.points.len() != first.points.len() {
+            return Err(foreign("the sweep"));
+        }
+        record(&file, &s, &mut seen)?;
+        for (t, p) in total.points.iter_mut().zip(&s.points) {
+            if t.acc.cells.len() != p.acc.cells.len() {
+                return Err(foreign("the number of regimes and routes"));
+            }
+            t.acc.merge(&p.acc);
+        }
+        files.push(file);
+    }
+    let missing: Vec<String> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_none())
+        .map(|(i, _)| (i + 1).to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(ShardError::Missing {
+            missing: missing.join(", "),
+            shards: n,
+            have: files.join(", "),
+        });
+    }
+    total.shard = 1;
+    total.shards = 1;
+    total.blocks = (0, crate::engine::n_blocks(total.trials));
+    Ok(total)
+}
