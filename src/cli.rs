@@ -139,9 +139,13 @@ pub struct RunArgs {
     /// Sweep a value: PATH=V1,V2,... or PATH=FROM:TO:POINTS (repeatable: a grid).
     #[arg(long, value_name = "PATH=VALUES")]
     pub sweep: Vec<String>,
+    /// Also write sensitivity.csv: each input's Spearman rank correlation with the landed
+    /// cost and its share of variance, per regime and route (a second pass: ~2x time).
+    #[arg(long)]
+    pub sensitivity: bool,
     /// Run only shard K of N (1-based) of the trial blocks and write a shard state file
     /// (shard-K-of-N.json) instead of results; `tariffsim merge` combines them.
-    #[arg(long, value_name = "K/N", conflicts_with_all = ["trials_csv", "target_se", "target_rse"])]
+    #[arg(long, value_name = "K/N", conflicts_with_all = ["trials_csv", "target_se", "target_rse", "sensitivity"])]
     pub shard: Option<String>,
     /// Stop at the first checkpoint where every mean's standard error is at most this
     /// (USD per unit), up to --trials.

@@ -302,3 +302,98 @@ pub fn histograms(plan: &Plan, acc: &Acc) -> Vec<Bin> {
     }
     out
 }
+
+/// For a timed measure: the share of a route's shipments that reached the US before it
+/// took effect.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimingSummary {
+    /// Regime name.
+    pub regime: String,
+    /// Route name.
+    pub route: String,
+    /// Measure name.
+    pub measure: String,
+    /// Share of trials (Wilson 95% CI) whose own shipment entered before the effective day.
+    pub before: Est,
+}
+
+/// Timing shares of every timed measure, per (regime, route).
+pub fn timing(plan: &Plan, acc: &Acc) -> Vec<TimingSummary> {
+    let s = plan.scenario();
+    let routes = plan.n_routes();
+    let mut out = Vec::new();
+    for (i, c) in acc.cells.iter().enumerate() {
+        let regime = &s.regimes[i / routes];
+        for (k, m) in regime.measures.iter().enumerate() {
+            if m.effective_day.is_none() && m.end_day.is_none() {
+                continue;
+            }
+            out.push(TimingSummary {
+                regime: regime.name.clone(),
+                route: s.routes[i % routes].name.clone(),
+                measure: m.name.clone(),
+                before: wilson(c.before_effective[k], c.cost.n()),
+            });
+        }
+    }
+    out
+}
+
+/// One input's influence on one cell's landed cost.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SensitivityRow {
+    /// Regime name.
+    pub regime: String,
+    /// Route name.
+    pub route: String,
+    /// The input, e.g. `routes.direct.legs.0.rate`.
+    pub input: String,
+    /// Spearman rank correlation with the landed cost.
+    pub spearman: f64,
+    /// Share of the explained variance: spearman² over the cell's sum of spearman².
+    pub share: f64,
+    /// Rank of |spearman| within the cell, 1 = strongest.
+    pub rank: usize,
+}
+
+/// Spearman correlations and variance shares per cell, strongest first.
+pub fn sensitivity(
+    plan: &Plan,
+    sens: &crate::engine::sensitivity::Sensitivity,
+) -> Vec<SensitivityRow> {
+    let s = plan.scenario();
+    let routes = plan.n_routes();
+    let n = sens.acc.n as f64;
+    let mut out = Vec::new();
+    for (i, (uses, sums)) in sens.uses.iter().zip(&sens.acc.sums).enumerate() {
+        let mut rows: Vec<(String, f64)> = uses
+            .iter()
+            .zip(sums)
+            .map(|(u, s)| {
+                let [sx, sy, sxy, sxx, syy] = s.map(|e| e.to_f64());
+                let cov = n * sxy - sx * sy;
+                let vx = n * sxx - sx * sx;
+                let vy = n * syy - sy * sy;
+                let r = if vx > 0.0 && vy > 0.0 {
+                    (cov / (vx * vy).sqrt()).clamp(-1.0, 1.0)
+                } else {
+                    0.0
+                };
+                (sens.inputs[u.input].name.clone(), r)
+            })
+            .collect();
+        rows.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then_with(|| a.0.cmp(&b.0)));
+        let total: f64 = rows.iter().map(|(_, r)| r * r).sum();
+        for (k, (input, r)) in rows.into_iter().enumerate() {
+            out.push(SensitivityRow {
+                regime: s.regimes[i / routes].name.clone(),
+                route: s.routes[i % routes].name.clone(),
+                input,
+                spearman: r,
+                share: if total > 0.0 { r * r / total } else { 0.0 },
+                rank: k + 1,
+            });
+        }
+    }
+    out
+}

@@ -63,6 +63,7 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
             scenario_toml: p.scenario_toml,
             plan,
             acc: p.acc,
+            sensitivity: None,
         });
     }
     let mut sweep: Vec<(String, Vec<String>)> = Vec::new();

@@ -218,11 +218,35 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
             }
             e => Failure::Run(anyhow!(e).context(format!("running {}", job.path.display()))),
         })?;
+        let sensitivity = if args.sensitivity {
+            let mut spec2 = RunSpec::new(acc.trials, seed, threads);
+            spec2.blocks = 0..engine::n_blocks(acc.trials);
+            let sketches: Vec<&tariffsim::stats::Sketch> =
+                acc.cells.iter().map(|c| &c.cost_sketch).collect();
+            let progress = Progress::new(
+                acc.trials,
+                &format!("{label} sensitivity"),
+                args.quiet,
+                cancel_flag(),
+            );
+            let sens = engine::sensitivity::run(&plan, &spec2, &sketches, &progress);
+            progress.finish();
+            let sens = sens.map_err(|e| match e {
+                engine::EngineError::Interrupted => {
+                    Failure::Run(anyhow!("interrupted; no results were written"))
+                }
+                e => Failure::Run(anyhow!(e)),
+            })?;
+            Some(summary::sensitivity(&plan, &sens))
+        } else {
+            None
+        };
         results.push(PointResult {
             point,
             scenario_toml: built.resolved_toml(),
             plan,
             acc,
+            sensitivity,
         });
     }
     let wall = started.elapsed().as_secs_f64();
@@ -323,6 +347,8 @@ pub struct PointResult {
     pub plan: Plan,
     /// Its accumulators.
     pub acc: tariffsim::engine::Acc,
+    /// Its sensitivity rows, when asked for.
+    pub sensitivity: Option<Vec<summary::SensitivityRow>>,
 }
 
 /// What the manifest records besides the results.
@@ -351,7 +377,13 @@ pub fn write_results(
     let mut cells_out = Vec::new();
     let mut compares_out: Vec<(Point, CompareSummary)> = Vec::new();
     let mut bins_out: Vec<(Point, Bin)> = Vec::new();
+    let mut timing_out = Vec::new();
     for r in results {
+        timing_out.extend(
+            summary::timing(&r.plan, &r.acc)
+                .into_iter()
+                .map(|t| (r.point.clone(), t)),
+        );
         let cells = summary::cells(&r.plan, &r.acc);
         compares_out.extend(
             summary::compares(&r.plan, &r.acc, &cells)
@@ -374,6 +406,22 @@ pub fn write_results(
     files.add("compare.csv", &output::compare_csv(&rows))?;
     let rows: Vec<_> = bins_out.iter().map(|(pt, b)| (pt.clone(), b)).collect();
     files.add("histogram.csv", &output::histogram_csv(&rows))?;
+    let sens: Vec<(Point, &summary::SensitivityRow)> = results
+        .iter()
+        .flat_map(|r| {
+            r.sensitivity
+                .iter()
+                .flatten()
+                .map(move |row| (r.point.clone(), row))
+        })
+        .collect();
+    if results.iter().any(|r| r.sensitivity.is_some()) {
+        files.add("sensitivity.csv", &output::sensitivity_csv(&sens))?;
+    }
+    if !timing_out.is_empty() {
+        let rows: Vec<_> = timing_out.iter().map(|(pt, t)| (pt.clone(), t)).collect();
+        files.add("timing.csv", &output::timing_csv(&rows))?;
+    }
     let done: u64 = results.iter().map(|r| r.acc.trials).sum();
     let manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").to_string(),

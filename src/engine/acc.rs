@@ -47,6 +47,9 @@ pub struct CellAcc {
     pub sums: Vec<ExactSum>,
     /// Counts, indexed by [`count`].
     pub counts: Vec<u64>,
+    /// Per measure of the regime: trials whose shipment reached the US before the
+    /// measure took effect (timed measures only; zero otherwise).
+    pub before_effective: Vec<u64>,
 }
 
 /// Which two cells a paired comparison subtracts.
@@ -110,8 +113,9 @@ pub fn pairs(regimes: usize, routes: usize) -> Vec<Pair> {
 }
 
 impl CellAcc {
-    fn new() -> Self {
+    fn new(measures: usize) -> Self {
         CellAcc {
+            before_effective: vec![0; measures],
             cost: Moments::new(),
             cost_sketch: Sketch::new(),
             days_sketch: Sketch::new(),
@@ -130,17 +134,24 @@ impl CellAcc {
         for (a, b) in self.counts.iter_mut().zip(&o.counts) {
             *a += b;
         }
+        for (a, b) in self.before_effective.iter_mut().zip(&o.before_effective) {
+            *a += b;
+        }
     }
 }
 
 impl Acc {
     /// Empty accumulators for a plan.
     pub fn new(plan: &Plan) -> Acc {
-        let cells = plan.n_regimes() * plan.n_routes();
         let pairs = pairs(plan.n_regimes(), plan.n_routes());
+        let s = plan.scenario();
         Acc {
             trials: 0,
-            cells: (0..cells).map(|_| CellAcc::new()).collect(),
+            cells: s
+                .regimes
+                .iter()
+                .flat_map(|g| (0..plan.n_routes()).map(|_| CellAcc::new(g.measures.len())))
+                .collect(),
             pair_accs: pairs
                 .iter()
                 .map(|_| PairAcc {
@@ -212,6 +223,12 @@ impl BlockSums {
                     let k = bits.trailing_zeros() as usize;
                     bits &= bits - 1;
                     cell.counts[k] += 1;
+                }
+                let mut before = o.before_effective;
+                while before != 0 {
+                    let k = before.trailing_zeros() as usize;
+                    before &= before - 1;
+                    cell.before_effective[k] += 1;
                 }
                 if o.cost == min {
                     cell.counts[count::CHEAPEST] += 1;

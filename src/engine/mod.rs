@@ -9,6 +9,7 @@
 //! sink writes rows, the caller's observer shows progress.
 
 pub mod acc;
+pub mod sensitivity;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -239,7 +240,7 @@ fn merged(plan: &Plan, workers: &[Mutex<Worker>]) -> Acc {
     total
 }
 
-fn block_range(trials: u64, b: u64) -> Range<u64> {
+pub(crate) fn block_range(trials: u64, b: u64) -> Range<u64> {
     b * BLOCK..((b + 1) * BLOCK).min(trials)
 }
 

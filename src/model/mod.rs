@@ -5,9 +5,11 @@
 //! functions of the draws: no I/O, no statistics, no threads.
 
 mod duty;
+mod inputs;
 mod plan;
 mod trial;
 
+pub use inputs::{Input, InputUse};
 pub use plan::Plan;
 pub use trial::TrialScratch;
 
@@ -96,6 +98,9 @@ pub struct Outcome {
     pub entered: bool,
     /// Customs value per unit (of the entered shipment; 0 when it did not enter).
     pub cv: f64,
+    /// Timed measures (bit per measure of the regime) whose effective day came after
+    /// this route's own shipment reached the US (departure + legs + processing days).
+    pub before_effective: u128,
 }
 
 impl Outcome {

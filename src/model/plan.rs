@@ -9,6 +9,7 @@ use crate::scenario::*;
 
 /// Purpose keys of one leg.
 pub(super) struct LegKeys {
+    /// The leg's own draw (its idiosyncratic normal when on a market).
     pub rate: u64,
     pub days: u64,
     pub fees: u64,
@@ -93,6 +94,10 @@ pub(super) struct CellPlan {
 /// A measure's trial-independent numbers.
 pub(super) struct MeasurePlan {
     pub draw: usize,
+    /// Index of its effective-day draw among the plan's timing draws, if timed.
+    pub timing: Option<usize>,
+    /// The day it ends (exclusive); infinity when open-ended.
+    pub end_day: f64,
     pub probability: f64,
     pub ad_valorem: f64,
     pub per_unit: f64,
@@ -106,6 +111,8 @@ pub(super) struct MeasurePlan {
 /// One regime, compiled.
 pub(super) struct RegimePlan {
     pub measures: Vec<MeasurePlan>,
+    /// Measures with an `effective_day` or `end_day`.
+    pub timed: u128,
     /// Measures that carry a floor.
     pub floors: u128,
     /// Per sanction: index of its in-force draw and its probability.
@@ -121,6 +128,17 @@ pub struct Plan {
     pub(super) fx_keys: Vec<u64>,
     /// Keys of the in-force draws (one per measure or sanction name, or group).
     pub(super) draw_keys: Vec<u64>,
+    /// Names of the in-force draws (`measure:NAME`, `sanction:NAME` or `group:NAME`).
+    pub(super) draw_names: Vec<String>,
+    /// Names of the timing draws (`effective_day:...`).
+    pub(super) timing_names: Vec<String>,
+    /// Keys and distributions of the effective-day draws (one per timed measure name or
+    /// group, shared by regimes and routes).
+    pub(super) timing: Vec<(u64, crate::dist::Dist)>,
+    /// Key of the departure-day draw.
+    pub(super) departure_key: u64,
+    /// Keys of the markets' common shocks.
+    pub(super) market_keys: Vec<u64>,
     pub(super) routes: Vec<RouteKeys>,
     /// Routes in evaluation order: every fallback before the routes that use it.
     pub(super) order: Vec<usize>,
@@ -159,6 +177,8 @@ impl Plan {
                 }
             }
         };
+        let mut timing_names: Vec<String> = Vec::new();
+        let mut timing: Vec<(u64, crate::dist::Dist)> = Vec::new();
         let mut regimes = Vec::new();
         for g in &scenario.regimes {
             if g.measures.len() > 128 {
@@ -175,6 +195,22 @@ impl Plan {
                 .iter()
                 .map(|m| MeasurePlan {
                     draw: draw_index(&m.draw_key),
+                    timing: (m.effective_day.is_some() || m.end_day.is_some()).then(|| {
+                        let key = format!("effective_day:{}", m.draw_key);
+                        match timing_names.iter().position(|k| *k == key) {
+                            Some(i) => i,
+                            None => {
+                                timing_names.push(key.clone());
+                                let dist = m
+                                    .effective_day
+                                    .clone()
+                                    .unwrap_or(crate::dist::Dist::Fixed(f64::NEG_INFINITY));
+                                timing.push((purpose_key(&key), dist));
+                                timing.len() - 1
+                            }
+                        }
+                    }),
+                    end_day: m.end_day.unwrap_or(f64::INFINITY),
                     probability: m.probability,
                     ad_valorem: m.ad_valorem,
                     per_unit: m.per_unit,
@@ -204,7 +240,13 @@ impl Plan {
                 .iter()
                 .map(|r| cell_plan(&scenario, g, r))
                 .collect();
+            let timed = measures
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.timing.is_some())
+                .fold(0u128, |acc, (i, _)| acc | 1u128 << i);
             regimes.push(RegimePlan {
+                timed,
                 measures,
                 floors,
                 sanction_draws,
@@ -222,6 +264,15 @@ impl Plan {
             .collect();
         let order = evaluation_order(&scenario.routes);
         Ok(Plan {
+            draw_names,
+            timing_names,
+            timing,
+            departure_key: purpose_key("scenario/departure"),
+            market_keys: scenario
+                .markets
+                .iter()
+                .map(|m| purpose_key(&format!("market:{m}")))
+                .collect(),
             goods_key: purpose_key("goods/unit_value"),
             fx_keys: scenario
                 .fx

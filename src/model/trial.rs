@@ -8,7 +8,7 @@
 use super::duty;
 use super::plan::{CellPlan, Plan, RegimePlan};
 use super::{flag, part, Outcome};
-use crate::dist::Dist;
+use crate::dist::{std_normal_cdf, std_normal_quantile, Dist};
 use crate::rng::TrialRng;
 use crate::scenario::checks::Qualifies;
 use crate::scenario::{Declare, Effect, Mode, Rule};
@@ -43,6 +43,12 @@ pub struct TrialScratch {
     routes: Vec<RouteDraw>,
     in_force_u: Vec<f64>,
     fx: Vec<f64>,
+    /// Each market's common shock Z (standard normal) this trial.
+    market_z: Vec<f64>,
+    /// Each timing draw's effective day this trial.
+    effective: Vec<f64>,
+    /// The departure day this trial.
+    departure: f64,
     /// The outcomes of the last trial, indexed `regime * n_routes + route`.
     pub outcomes: Vec<Outcome>,
 }
@@ -63,6 +69,9 @@ impl Plan {
             routes: vec![RouteDraw::default(); self.n_routes()],
             in_force_u: vec![0.0; self.draw_keys.len()],
             fx: vec![1.0; self.fx_keys.len()],
+            market_z: vec![0.0; self.market_keys.len()],
+            effective: vec![0.0; self.timing.len()],
+            departure: 0.0,
             outcomes: vec![Outcome::default(); self.n_regimes() * self.n_routes()],
         }
     }
@@ -77,6 +86,13 @@ impl Plan {
         for (i, &k) in self.draw_keys.iter().enumerate() {
             s.in_force_u[i] = rng.uniform(k);
         }
+        for (i, &k) in self.market_keys.iter().enumerate() {
+            s.market_z[i] = std_normal_quantile(rng.uniform(k));
+        }
+        for (i, (k, dist)) in self.timing.iter().enumerate() {
+            s.effective[i] = draw(dist, &rng, *k);
+        }
+        s.departure = draw(&sc.departure, &rng, self.departure_key);
         let to_usd = |fx: &[f64], cur: Option<usize>| cur.map_or(1.0, |c| fx[c]);
         let v = draw(&sc.goods.unit_value.dist, &rng, self.goods_key)
             / to_usd(&s.fx, sc.goods.unit_value.currency);
@@ -90,7 +106,17 @@ impl Plan {
             };
             for (j, leg) in route.legs.iter().enumerate() {
                 let k = &keys.legs[j];
-                let rate = draw(&leg.rate, &rng, k.rate);
+                let rate = match (leg.market, &leg.rate) {
+                    (_, Dist::Fixed(v)) => *v,
+                    (None, d) => d.quantile(rng.uniform(k.rate)),
+                    // Gaussian copula: the leg's normal score loads `rho` on the market's
+                    // common shock; its marginal distribution is unchanged.
+                    (Some((m, rho)), d) => {
+                        let e = std_normal_quantile(rng.uniform(k.rate));
+                        let z = rho * s.market_z[m] + (1.0 - rho * rho).sqrt() * e;
+                        d.quantile(std_normal_cdf(z))
+                    }
+                };
                 let per_unit = match leg.mode {
                     Mode::Ocean => rate / sc.goods.units_per_feu,
                     Mode::Air | Mode::Parcel => rate * sc.goods.kg_per_unit,
@@ -159,9 +185,17 @@ impl Plan {
         let route = &sc.routes[r];
         let cell = &rp.cells[r];
         let d = &s.routes[r];
+        let (in_force, before) = if rp.timed == 0 {
+            (in_force, 0)
+        } else {
+            timed_in_force(rp, in_force, s.departure + d.days, &s.effective)
+        };
         let n = self.n_routes();
         let fallback = route.fallback.map(|f| s.outcomes[g * n + f]);
-        let mut out = Outcome::default();
+        let mut out = Outcome {
+            before_effective: before,
+            ..Outcome::default()
+        };
 
         if let (Some(effect), Some(fb)) = (self.sanction_effect(rp, cell, regime, s), fallback) {
             match effect {
@@ -326,6 +360,33 @@ impl Plan {
         }
         effect
     }
+}
+
+/// Applies timed measures to a shipment entering the US on `entry_day`: a timed measure
+/// applies only when `effective_day <= entry_day < end_day`. Returns the measures in
+/// force for this shipment and those it entered before (bit per measure).
+fn timed_in_force(
+    rp: &RegimePlan,
+    in_force: u128,
+    entry_day: f64,
+    effective: &[f64],
+) -> (u128, u128) {
+    let mut mask = in_force;
+    let mut before = 0u128;
+    let mut bits = rp.timed;
+    while bits != 0 {
+        let i = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        let m = &rp.measures[i];
+        let eff = m.timing.map_or(f64::NEG_INFINITY, |t| effective[t]);
+        if entry_day < eff {
+            before |= 1u128 << i;
+        }
+        if !(entry_day >= eff && entry_day < m.end_day) {
+            mask &= !(1u128 << i);
+        }
+    }
+    (mask, before)
 }
 
 /// Goods, freight, hub costs and penalty are lost; the fallback's whole cost follows.

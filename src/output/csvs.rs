@@ -1,7 +1,9 @@
 //! `summary.csv`, `compare.csv` and `histogram.csv`.
 
 use crate::model::{COMPONENTS, FLAGS};
-use crate::summary::{Bin, CellSummary, CompareSummary, Est, QUANTILES};
+use crate::summary::{
+    Bin, CellSummary, CompareSummary, Est, SensitivityRow, TimingSummary, QUANTILES,
+};
 
 /// Values of the swept paths that a block of rows belongs to (empty without sweeps).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -203,6 +205,66 @@ pub fn histogram_csv(rows: &[(Point, &Bin)]) -> Vec<u8> {
             num(b.hi),
             b.count.to_string(),
             num(b.share),
+        ]);
+        let _ = w.write_record(&rec);
+    }
+    finish(w)
+}
+
+/// `timing.csv`: per (sweep point, regime, route, timed measure), the share of shipments
+/// that reached the US before the measure took effect, with its 95% CI.
+pub fn timing_csv(rows: &[(Point, &TimingSummary)]) -> Vec<u8> {
+    let mut w = writer();
+    let mut header: Vec<String> = rows
+        .first()
+        .map(|(p, _)| p.values.iter().map(|(k, _)| k.clone()).collect())
+        .unwrap_or_default();
+    header.extend(
+        [
+            "regime",
+            "route",
+            "measure",
+            "p_before_effective",
+            "p_before_effective_lo",
+            "p_before_effective_hi",
+        ]
+        .map(String::from),
+    );
+    let _ = w.write_record(&header);
+    for (p, t) in rows {
+        let mut rec: Vec<String> = p.values.iter().map(|(_, v)| v.clone()).collect();
+        rec.extend([
+            t.regime.clone(),
+            t.route.clone(),
+            t.measure.clone(),
+            num(t.before.value),
+            num(t.before.lo),
+            num(t.before.hi),
+        ]);
+        let _ = w.write_record(&rec);
+    }
+    finish(w)
+}
+
+/// `sensitivity.csv`: per (sweep point, regime, route), every input that can move the
+/// cell's cost, strongest first: Spearman's rank correlation and its share of variance.
+pub fn sensitivity_csv(rows: &[(Point, &SensitivityRow)]) -> Vec<u8> {
+    let mut w = writer();
+    let mut header: Vec<String> = rows
+        .first()
+        .map(|(p, _)| p.values.iter().map(|(k, _)| k.clone()).collect())
+        .unwrap_or_default();
+    header.extend(["regime", "route", "rank", "input", "spearman", "share"].map(String::from));
+    let _ = w.write_record(&header);
+    for (p, r) in rows {
+        let mut rec: Vec<String> = p.values.iter().map(|(_, v)| v.clone()).collect();
+        rec.extend([
+            r.regime.clone(),
+            r.route.clone(),
+            r.rank.to_string(),
+            r.input.clone(),
+            num(r.spearman),
+            num(r.share),
         ]);
         let _ = w.write_record(&rec);
     }

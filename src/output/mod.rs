@@ -8,4 +8,6 @@
 mod csvs;
 pub mod manifest;
 
-pub use csvs::{compare_csv, histogram_csv, summary_columns, summary_csv, Point};
+pub use csvs::{
+    compare_csv, histogram_csv, sensitivity_csv, summary_columns, summary_csv, timing_csv, Point,
+};

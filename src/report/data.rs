@@ -132,15 +132,17 @@ pub(crate) struct Cell {
 }
 
 /// The columns the report reads from `summary.csv`.
-pub(crate) const SUMMARY_COLUMNS: [&str; 10] = [
+pub(crate) const SUMMARY_COLUMNS: [&str; 12] = [
     "regime",
     "route",
     "trials",
     "mean",
+    "min",
     "p05",
     "p50",
+    "p90",
     "p95",
-    "p99",
+    "max",
     "cvar95",
     "p_cheapest",
 ];

@@ -92,20 +92,18 @@ impl Txt {
 pub struct Svg {
     out: String,
     pub w: f64,
-    pub h: f64,
+    title: String,
 }
 
 impl Svg {
-    /// Starts a document of `w`×`h` pixels; `title` is its accessible name.
-    pub fn new(w: f64, h: f64, title: &str) -> Svg {
-        let mut out = String::with_capacity(16 * 1024);
-        out.push_str(&format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
-             viewBox=\"0 0 {w} {h}\" font-family=\"{FONT}\" role=\"img\">\n<title>{}</title>\n\
-             <rect class=\"background\" x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\" fill=\"#FFFFFF\"/>\n",
-            esc(title)
-        ));
-        Svg { out, w, h }
+    /// Starts a document `w` pixels wide (its height is set by [`Svg::finish`]); `title`
+    /// is its accessible name.
+    pub fn new(w: f64, title: &str) -> Svg {
+        Svg {
+            out: String::with_capacity(16 * 1024),
+            w,
+            title: title.to_string(),
+        }
     }
 
     pub fn text(&mut self, x: f64, y: f64, s: &str, t: Txt) {
@@ -163,6 +161,20 @@ impl Svg {
         ));
     }
 
+    /// A rectangle with a tooltip.
+    #[allow(clippy::too_many_arguments)]
+    pub fn rect_titled(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, extra: &str, tip: &str) {
+        let (x, w) = if w < 0.0 { (x + w, -w) } else { (x, w) };
+        self.out.push_str(&format!(
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"{extra}><title>{}</title></rect>\n",
+            c(x),
+            c(y),
+            c(w),
+            c(h),
+            esc(tip)
+        ));
+    }
+
     pub fn circle(&mut self, x: f64, y: f64, r: f64, fill: &str, stroke: &str, width: f64) {
         self.out.push_str(&format!(
             "<circle cx=\"{}\" cy=\"{}\" r=\"{r}\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{width}\"/>\n",
@@ -206,9 +218,16 @@ impl Svg {
         self.out.push_str("</g>\n");
     }
 
-    pub fn finish(mut self) -> String {
-        self.out.push_str("</svg>\n");
-        self.out
+    /// The document, `h` pixels high.
+    pub fn finish(self, h: f64) -> String {
+        let (w, h) = (self.w, h.round());
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
+             viewBox=\"0 0 {w} {h}\" font-family=\"{FONT}\" role=\"img\">\n<title>{}</title>\n\
+             <rect class=\"background\" x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\" fill=\"#FFFFFF\"/>\n{}</svg>\n",
+            esc(&self.title),
+            self.out
+        )
     }
 }
 

@@ -56,6 +56,7 @@ pub fn build(root: &Table, file: &str) -> Result<Built, ScenarioError> {
     let mut top = TableReader::new(root, "", top_loc.clone());
     top.allow(TOP_KEYS);
     let scenario = read_scenario(&mut top, &mut d);
+    let markets = read_markets(&mut top, &mut d);
     let fx = read_fx(&mut top, &mut d);
     let goods = read_goods(&mut top, &fx, &mut d);
     let entities = read_entities(&mut top, &mut d);
@@ -70,7 +71,7 @@ pub fn build(root: &Table, file: &str) -> Result<Built, ScenarioError> {
     let mut routes = Vec::new();
     let mut sources = Vec::new();
     for t in route_tables {
-        if let Some((r, s)) = read_route(t, &fx, &mut d) {
+        if let Some((r, s)) = read_route(t, &fx, &markets, &mut d) {
             routes.push(r);
             sources.push(s);
         }
@@ -95,14 +96,16 @@ pub fn build(root: &Table, file: &str) -> Result<Built, ScenarioError> {
     let (regimes, regime_locs) = read_regimes(regime_tables, &mut d);
     top.finish(&mut d);
 
-    let (Some((name, description, trials, seed)), Some(goods)) = (scenario, goods) else {
+    let (Some(h), Some(goods)) = (scenario, goods) else {
         return Err(fail(d));
     };
     let scenario = Scenario {
-        name,
-        description,
-        trials,
-        seed,
+        name: h.name,
+        description: h.description,
+        trials: h.trials,
+        seed: h.seed,
+        departure: h.departure,
+        markets,
         goods,
         fx,
         entities,
@@ -127,10 +130,16 @@ fn fail(d: Diagnostics) -> ScenarioError {
     }
 }
 
-fn read_scenario(
-    top: &mut TableReader<'_>,
-    d: &mut Diagnostics,
-) -> Option<(String, String, u64, u64)> {
+/// The `[scenario]` table.
+struct Header {
+    name: String,
+    description: String,
+    trials: u64,
+    seed: u64,
+    departure: Dist,
+}
+
+fn read_scenario(top: &mut TableReader<'_>, d: &mut Diagnostics) -> Option<Header> {
     let Some(mut t) = top.table("scenario", d) else {
         d.error(
             &top.loc,
@@ -155,9 +164,41 @@ fn read_scenario(
         .unwrap_or_default();
     let trials = integer(&mut t, "trials", 100_000, 1, d);
     let seed = integer(&mut t, "seed", 1, 0, d);
-    t.allow(&["departure"]);
+    let departure = t.dist_or("departure", Unit::NonNegative, 0.0, d);
     t.finish(d);
-    Some((name?.0, description, trials, seed))
+    Some(Header {
+        name: name?.0,
+        description,
+        trials,
+        seed,
+        departure,
+    })
+}
+
+/// `[markets.NAME]`: common freight shocks. A market table may hold a `description`.
+fn read_markets(top: &mut TableReader<'_>, d: &mut Diagnostics) -> Vec<String> {
+    let Some(t) = top.table("markets", d) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, node) in t.entries() {
+        let path = t.key_path(&key.name);
+        match &node.value {
+            super::tree::Value::Table(mt) => {
+                let mut r = TableReader::new(mt, path, node.loc.clone());
+                let _ = r.string("description", d);
+                r.finish(d);
+                out.push(key.name.clone());
+            }
+            other => d.error_help(
+                &node.loc,
+                &path,
+                format!("expected a table, found {}", other.kind()),
+                format!("declare a market as `[markets.{}]`", key.name),
+            ),
+        }
+    }
+    out
 }
 
 /// An optional non-negative integer of at least `min`.
@@ -294,6 +335,7 @@ fn read_entities(top: &mut TableReader<'_>, d: &mut Diagnostics) -> Vec<Entity> 
 fn read_route(
     mut t: TableReader<'_>,
     fx: &[Fx],
+    markets: &[String],
     d: &mut Diagnostics,
 ) -> Option<(Route, RouteSource)> {
     let name = t.name(d);
@@ -320,7 +362,7 @@ fn read_route(
     let legs: Vec<(Leg, Loc, String)> = t
         .tables("legs", d)
         .into_iter()
-        .filter_map(|l| read_leg(l, d))
+        .filter_map(|l| read_leg(l, markets, d))
         .collect();
     let processing = t
         .table("processing", d)
@@ -425,7 +467,11 @@ fn chain_legs(
     }
 }
 
-fn read_leg(mut t: TableReader<'_>, d: &mut Diagnostics) -> Option<(Leg, Loc, String)> {
+fn read_leg(
+    mut t: TableReader<'_>,
+    markets: &[String],
+    d: &mut Diagnostics,
+) -> Option<(Leg, Loc, String)> {
     let from = t.string_req("from", d);
     let to = t.string_req("to", d);
     let mode = match t.string_req("mode", d) {
@@ -448,7 +494,7 @@ fn read_leg(mut t: TableReader<'_>, d: &mut Diagnostics) -> Option<(Leg, Loc, St
     let rate = t.dist_req("rate", Unit::NonNegative, d);
     let days = t.dist_or("days", Unit::NonNegative, 0.0, d);
     let fees = t.dist_or("fees", Unit::NonNegative, 0.0, d);
-    t.allow(&["market", "correlation"]);
+    let market = read_market(&mut t, markets, d);
     let (loc, path) = (t.loc.clone(), t.path.clone());
     t.finish(d);
     Some((
@@ -459,11 +505,77 @@ fn read_leg(mut t: TableReader<'_>, d: &mut Diagnostics) -> Option<(Leg, Loc, St
             rate: rate?,
             days,
             fees,
-            market: None,
+            market,
         },
         loc,
         path,
     ))
+}
+
+/// A leg's `market` and `correlation`: the market's index and the leg's loading.
+fn read_market(
+    t: &mut TableReader<'_>,
+    markets: &[String],
+    d: &mut Diagnostics,
+) -> Option<(usize, f64)> {
+    let name = t.string("market", d);
+    let rho_node = t.node("correlation");
+    let rho = t.number("correlation", Unit::Any, d);
+    match (name, rho) {
+        (None, None) => {
+            if let Some(n) = rho_node {
+                d.error(
+                    &n.loc,
+                    &t.key_path("correlation"),
+                    "`correlation` needs a `market` to correlate with",
+                );
+            }
+            None
+        }
+        (Some((m, loc)), rho) => {
+            let Some(i) = markets.iter().position(|x| *x == m) else {
+                let names: Vec<&str> = markets.iter().map(String::as_str).collect();
+                let r = NameRef {
+                    name: m,
+                    loc,
+                    path: t.key_path("market"),
+                };
+                dangling(&r, "market in `[markets]`", &names, d);
+                return None;
+            };
+            let Some(rho) = rho else {
+                if rho_node.is_none() {
+                    d.error_help(
+                        &loc,
+                        &t.key_path("correlation"),
+                        "a leg on a market needs `correlation`",
+                        "its loading on the market's common shock, in [-1, 1] (e.g. 0.9)",
+                    );
+                }
+                return None;
+            };
+            if !(-1.0..=1.0).contains(&rho) {
+                let l = rho_node.map_or(loc, |n| n.loc.clone());
+                d.error(
+                    &l,
+                    &t.key_path("correlation"),
+                    format!("expected a correlation in [-1, 1], found {rho}"),
+                );
+                return None;
+            }
+            Some((i, rho))
+        }
+        (None, Some(_)) => {
+            if let Some(n) = rho_node {
+                d.error(
+                    &n.loc,
+                    &t.key_path("correlation"),
+                    "`correlation` needs a `market` to correlate with",
+                );
+            }
+            None
+        }
+    }
 }
 
 fn read_processing(mut t: TableReader<'_>, fx: &[Fx], d: &mut Diagnostics) -> Option<Processing> {

@@ -20,6 +20,10 @@ pub struct Scenario {
     pub trials: u64,
     /// Default seed (`--seed` overrides).
     pub seed: u64,
+    /// Day the shipment leaves, from the scenario's day 0 (Extensions: timing).
+    pub departure: Dist,
+    /// Correlated freight markets (Extensions), by name.
+    pub markets: Vec<String>,
     /// The goods shipped.
     pub goods: Goods,
     /// Exchange rates: local currency per USD, each a distribution drawn once per trial.
