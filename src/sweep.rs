@@ -17,6 +17,8 @@ use super::scenario::tree::{Node, Table, Value};
 pub struct Sweep {
     /// The path, as written.
     pub path: String,
+    /// Where the path was written.
+    pub loc: Loc,
     /// The values, as document nodes.
     pub values: Vec<Node>,
 }
@@ -142,7 +144,11 @@ pub fn take_from_doc(root: &mut Table, d: &mut Diagnostics) -> Vec<Sweep> {
             if let Err(e) = path::segments(&p) {
                 d.error(&ploc, "sweep.path", e.to_string());
             } else {
-                out.push(Sweep { path: p, values });
+                out.push(Sweep {
+                    path: p,
+                    loc: ploc,
+                    values,
+                });
             }
         }
     }
@@ -166,8 +172,9 @@ pub fn parse_cli(spec: &str) -> Result<Sweep, PathError> {
         let steps: Option<u64> = parts[2].trim().parse().ok().filter(|&k| k >= 1);
         return match (nums, steps) {
             (Some(n), Some(k)) => Ok(Sweep {
-                path: p,
                 values: range(n[0], n[1], k, &loc),
+                path: p,
+                loc,
             }),
             _ => Err(PathError::Value(p, vals.into())),
         };
@@ -179,7 +186,11 @@ pub fn parse_cli(spec: &str) -> Result<Sweep, PathError> {
     if values.is_empty() {
         return Err(PathError::Value(p, vals.into()));
     }
-    Ok(Sweep { path: p, values })
+    Ok(Sweep {
+        path: p,
+        loc,
+        values,
+    })
 }
 
 /// The grid of all sweeps (one empty point when there are none).

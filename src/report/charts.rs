@@ -49,17 +49,16 @@ fn hist_steps(bins: &[(f64, f64, f64)]) -> Steps {
 fn quantile_steps(q: &[(f64, f64)], eps: f64) -> Steps {
     let mut knots: Vec<(f64, f64)> = Vec::new();
     for &(p, v) in q {
-        match knots.last_mut() {
-            Some(last) if v - last.1 < eps => {
-                if knots.len() == 1 {
-                    // Merge into the first knot: keep its value, take the later probability.
-                    knots[0].0 = knots[0].0.min(p);
-                    knots.push((p, knots[0].1 + eps));
-                } else {
-                    last.0 = p;
-                }
+        let n = knots.len();
+        if n > 0 && v - knots[n - 1].1 < eps {
+            if n == 1 {
+                // Keep the minimum; the mass goes into a sliver just above it.
+                knots.push((p, knots[0].1 + eps));
+            } else {
+                knots[n - 1].0 = p;
             }
-            _ => knots.push((p, v)),
+        } else {
+            knots.push((p, v));
         }
     }
     knots
@@ -248,7 +247,7 @@ pub fn distribution(title: &str, captions: &[String], routes: &[RouteDist]) -> S
         if let (Some(p05), Some(p50), Some(p95)) = (r.p05, r.p50, r.p95) {
             let clampx = |v: f64| plot.x.at(v.clamp(d0, d1));
             let (x05, x50, x95) = (clampx(p05), clampx(p50), clampx(p95));
-            svg.line(x50, ly, x50, bottom, color, 1.2, "4 3");
+            svg.line(x50, top, x50, bottom, color, 1.2, "4 3");
             svg.line(x05, ly, x95, ly, color, 3.0, "");
             if p05 >= d0 {
                 svg.line(x05, ly - 5.0, x05, ly + 5.0, color, 2.0, "");
@@ -413,12 +412,39 @@ pub fn sweep(
     let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
     let (x0, x1) = if x0.is_finite() { (x0, x1) } else { (0.0, 1.0) };
     let (x0, x1) = if x1 > x0 { (x0, x1) } else { (x0 - 0.5, x1 + 0.5) };
-    let ys = series
-        .iter()
-        .flat_map(|s| s.pts.iter().flat_map(|p| [Some(p.1), p.2, p.3]).flatten());
-    let (y0, y1) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
-    let (y0, y1) = if y0.is_finite() { (y0, y1) } else { (0.0, 1.0) };
+    // The axis holds every mean and the bands that stay near them; a heavy tail's band
+    // is cut at the top (and said so), or it would flatten every other route.
+    let pts = || series.iter().flat_map(|s| s.pts.iter());
+    let mean_hi = pts().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    let y0 = pts()
+        .flat_map(|p| [Some(p.1), p.2])
+        .flatten()
+        .fold(f64::INFINITY, f64::min);
+    let (y0, mean_hi) = if y0.is_finite() && mean_hi.is_finite() {
+        (y0, mean_hi)
+    } else {
+        (0.0, 1.0)
+    };
+    let allowed = mean_hi + (mean_hi - y0).max(mean_hi.abs() * 0.1);
+    let band_hi = pts().filter_map(|p| p.3).fold(f64::NEG_INFINITY, f64::max);
+    let y1 = pts()
+        .filter_map(|p| p.3)
+        .filter(|v| *v <= allowed)
+        .fold(mean_hi, f64::max);
     let (yd0, yd1) = nice_domain(y0, y1, 6);
+    let mut notes = Vec::new();
+    if band_hi > yd1 {
+        let cut: Vec<&str> = series
+            .iter()
+            .filter(|s| s.pts.iter().any(|p| p.3.is_some_and(|v| v > yd1)))
+            .map(|s| s.name.as_str())
+            .collect();
+        notes.push(format!(
+            "p95 beyond the axis (up to {} USD): {}.",
+            usd(band_hi),
+            cut.join(", ")
+        ));
+    }
     let legend: Vec<(String, Key)> = series
         .iter()
         .map(|s| (s.name.clone(), Key::Line(route_color(s.color), route_dash(s.color))))
@@ -441,12 +467,12 @@ pub fn sweep(
         let band: Vec<(f64, f64)> = s
             .pts
             .iter()
-            .filter_map(|p| Some((plot.x.at(p.0), plot.y.at(p.3?))))
+            .filter_map(|p| Some((plot.x.at(p.0), plot.y.at(p.3?.clamp(yd0, yd1)))))
             .chain(
                 s.pts
                     .iter()
                     .rev()
-                    .filter_map(|p| Some((plot.x.at(p.0), plot.y.at(p.2?)))),
+                    .filter_map(|p| Some((plot.x.at(p.0), plot.y.at(p.2?.clamp(yd0, yd1))))),
             )
             .collect();
         if band.len() >= 4 {
@@ -476,7 +502,12 @@ pub fn sweep(
         }
         svg.close_group();
     }
-    finish_height(svg, bottom + 50.0)
+    let mut y = bottom + 62.0;
+    for n in &notes {
+        svg.text(16.0, y, n, Txt::new(12.0).fill(MUTED));
+        y += 17.0;
+    }
+    finish_height(svg, y - 8.0)
 }
 
 /// The rows of `breakeven.csv`.

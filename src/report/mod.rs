@@ -237,6 +237,19 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
         .map(|t| Table::parse("sensitivity.csv", t))
         .transpose()?;
     let be = inputs.breakeven.as_deref().map(parse_breakeven).transpose()?;
+    // Name a missing column even when the file has no rows to draw.
+    let needs: [(&Option<Table>, &[&str]); 3] = [
+        (&hist, &["regime", "route", "lo", "hi", "share"]),
+        (&compare, &["kind", "regime_a", "route_a", "regime_b", "route_b", "mean_diff_lo", "mean_diff_hi"]),
+        (&sens, &["regime", "route", "input", "spearman"]),
+    ];
+    for (t, cols) in needs {
+        if let Some(t) = t {
+            for c in cols {
+                t.col(c)?;
+            }
+        }
+    }
 
     let all_routes = route_index(&sum);
     let scenario_name = prov.scenario.clone().or_else(|| {
@@ -542,7 +555,9 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
         lede,
         table_note: "Mean, p05 and p95: mean, 5th and 95th percentile of the landed cost per unit. \
                      CVaR 95: mean cost of the costliest 5% of shipments. P(cheapest): share of simulated \
-                     shipments in which the route is the cheapest of its regime. The highlighted route has the lowest mean."
+                     shipments in which the route is (one of) the cheapest of its regime; a tie counts for every \
+                     route in it, so the shares of a regime can add up to more than 100%. The highlighted route has \
+                     the lowest mean; “mean vs cheapest” is how much more a route costs on average."
             .into(),
         headlines,
         sections,

@@ -38,6 +38,8 @@ impl Built {
 
 /// Where parts of the scenario were written, for checks that run after reading.
 pub(super) struct RouteSource {
+    pub name: String,
+    pub name_loc: Loc,
     pub loc: Loc,
     pub path: String,
     pub fallback: Option<NameRef>,
@@ -61,6 +63,7 @@ pub fn build(root: &Table, file: &str) -> Result<Built, ScenarioError> {
     let goods = read_goods(&mut top, &fx, &mut d);
     let entities = read_entities(&mut top, &mut d);
     let route_tables = top.tables("routes", &mut d);
+    let mut pending_fallbacks: Vec<NameRef> = Vec::new();
     if route_tables.is_empty() {
         d.error(
             &top_loc,
@@ -70,21 +73,40 @@ pub fn build(root: &Table, file: &str) -> Result<Built, ScenarioError> {
     }
     let mut routes = Vec::new();
     let mut sources = Vec::new();
+    let mut all_names = Vec::new();
     for t in route_tables {
         if let Some((r, s)) = read_route(t, &fx, &markets, &mut d) {
-            routes.push(r);
-            sources.push(s);
+            all_names.push((
+                s.name.clone(),
+                s.name_loc.clone(),
+                format!("{}.name", s.path),
+            ));
+            if let Some(r) = r {
+                routes.push(r);
+                sources.push(s);
+            } else if let Some(f) = &s.fallback {
+                // Still report a dangling fallback of a route that has other errors.
+                if !all_names.iter().any(|(n, _, _)| *n == f.name) {
+                    pending_fallbacks.push(f.clone());
+                }
+            }
         }
     }
     check_unique(
-        routes
+        all_names
             .iter()
-            .zip(&sources)
-            .map(|(r, s)| (r.name.as_str(), &s.loc, s.path.as_str())),
+            .map(|(n, l, p)| (n.as_str(), l, p.as_str())),
         "route",
         &mut d,
     );
-    bind_fallbacks(&mut routes, &sources, &mut d);
+    let known: Vec<&str> = all_names.iter().map(|(n, _, _)| n.as_str()).collect();
+    for f in pending_fallbacks
+        .iter()
+        .filter(|f| !known.contains(&f.name.as_str()))
+    {
+        dangling(f, "route", &known, &mut d);
+    }
+    bind_fallbacks(&mut routes, &sources, &known, &mut d);
     let regime_tables = top.tables("regimes", &mut d);
     if regime_tables.is_empty() {
         d.error(
@@ -94,11 +116,29 @@ pub fn build(root: &Table, file: &str) -> Result<Built, ScenarioError> {
         );
     }
     let (regimes, regime_locs) = read_regimes(regime_tables, &mut d);
+    check_sweeps(root, &mut d);
     top.finish(&mut d);
 
-    let (Some(h), Some(goods)) = (scenario, goods) else {
-        return Err(fail(d));
-    };
+    // Cross-table checks run even when `[scenario]` or `[goods]` failed, so that every
+    // mistake of the file is reported at once; placeholders stand in for what failed.
+    let h = scenario.unwrap_or(Header {
+        name: String::new(),
+        description: String::new(),
+        trials: 1,
+        seed: 0,
+        departure: Dist::Fixed(0.0),
+    });
+    let goods = goods.unwrap_or(Goods {
+        hs: None,
+        unit_value: Money {
+            dist: Dist::Fixed(0.0),
+            currency: None,
+        },
+        units: 1.0,
+        kg_per_unit: 1.0,
+        units_per_feu: 1.0,
+        carrying_rate: 0.0,
+    });
     let scenario = Scenario {
         name: h.name,
         description: h.description,
@@ -199,6 +239,44 @@ fn read_markets(top: &mut TableReader<'_>, d: &mut Diagnostics) -> Vec<String> {
         }
     }
     out
+}
+
+/// `[[sweep]]` tables: their form, and that each path names a value of the document.
+fn check_sweeps(root: &Table, d: &mut Diagnostics) {
+    if root.get("sweep").is_none() {
+        return;
+    }
+    let mut doc = root.clone();
+    for (i, s) in crate::sweep::take_from_doc(&mut doc, d)
+        .into_iter()
+        .enumerate()
+    {
+        let Some(first) = s.values.first() else {
+            continue;
+        };
+        let mut probe = doc.clone();
+        let key = format!("sweep[{i}].path");
+        if let Err(e) = super::path::set(&mut probe, &s.path, first.clone()) {
+            match e {
+                super::path::PathError::NotFound {
+                    segment, at, valid, ..
+                } => d.error_help(
+                    &s.loc,
+                    &key,
+                    format!("`{}` names nothing: no `{segment}` at `{at}`", s.path),
+                    format!("valid here: {valid}"),
+                ),
+                e => d.error(&s.loc, &key, e.to_string()),
+            }
+        } else if !super::path::exists(&doc, &s.path) {
+            d.error_help(
+                &s.loc,
+                &key,
+                format!("`{}` names no value of the scenario", s.path),
+                "a sweep changes a value the scenario already has; write the key in the scenario first",
+            );
+        }
+    }
 }
 
 /// An optional non-negative integer of at least `min`.
@@ -332,12 +410,29 @@ fn read_entities(top: &mut TableReader<'_>, d: &mut Diagnostics) -> Vec<Entity> 
     out.into_iter().map(|(e, _, _)| e).collect()
 }
 
+/// A leg as read, with where its `from` and `to` were written.
+struct LegRead {
+    leg: Leg,
+    path: String,
+    from_loc: Loc,
+    to_loc: Loc,
+}
+
+/// Processing as read, with where its `country` was written.
+struct ProcessingRead {
+    processing: Option<Processing>,
+    country_loc: Loc,
+    path: String,
+}
+
+/// Reads a route. The source is returned whenever the route has a name, even if another
+/// part is wrong, so that references to it (`fallback`) are not reported as dangling.
 fn read_route(
     mut t: TableReader<'_>,
     fx: &[Fx],
     markets: &[String],
     d: &mut Diagnostics,
-) -> Option<(Route, RouteSource)> {
+) -> Option<(Option<Route>, RouteSource)> {
     let name = t.name(d);
     let origin = t.string_req("origin", d);
     let operator = t.string("operator", d).map(|(name, loc)| NameRef {
@@ -345,28 +440,33 @@ fn read_route(
         loc,
         path: t.key_path("operator"),
     });
-    let declare_node = t.string("declare", d);
-    let declare_loc = declare_node
-        .as_ref()
-        .map_or(t.loc.clone(), |(_, l)| l.clone());
-    let declare = match declare_node {
-        None => Declare::Truth,
-        Some((s, _)) if s == "true" => Declare::Truth,
-        Some((s, _)) => Declare::Country(s),
+    let declare_loc = t.node("declare").map_or(t.loc.clone(), |n| n.loc.clone());
+    let declare = match t.node("declare").map(|n| &n.value) {
+        None => Some(Declare::Truth),
+        Some(super::tree::Value::Str(s)) if s == "true" => Some(Declare::Truth),
+        Some(super::tree::Value::Str(s)) => Some(Declare::Country(s.clone())),
+        Some(other) => {
+            d.error_help(
+                &declare_loc,
+                &t.key_path("declare"),
+                format!("expected a string, found {}", other.kind()),
+                "write declare = \"true\" (quoted) to file the truth, or a country code such as declare = \"KR\"",
+            );
+            None
+        }
     };
     let fallback = t.string("fallback", d).map(|(name, loc)| NameRef {
         name,
         loc,
         path: t.key_path("fallback"),
     });
-    let legs: Vec<(Leg, Loc, String)> = t
-        .tables("legs", d)
+    let leg_tables = t.tables("legs", d);
+    let n_leg_tables = leg_tables.len();
+    let legs: Vec<LegRead> = leg_tables
         .into_iter()
         .filter_map(|l| read_leg(l, markets, d))
         .collect();
-    let processing = t
-        .table("processing", d)
-        .map(|p| (p.loc.clone(), p.path.clone(), read_processing(p, fx, d)));
+    let processing = t.table("processing", d).map(|p| read_processing(p, fx, d));
     let (loc, path) = (t.loc.clone(), t.path.clone());
     if t.node("legs").is_none() {
         d.error(
@@ -376,63 +476,71 @@ fn read_route(
         );
     }
     t.finish(d);
-    let (origin, origin_loc) = origin?;
-    let legs_before = chain_legs(&origin, &origin_loc, &legs, processing.as_ref(), &path, d);
-    let processing = match processing {
-        Some((_, _, p)) => Some(p?),
-        None => None,
+    let (name, name_loc) = name?;
+    let source = RouteSource {
+        name: name.clone(),
+        name_loc,
+        loc,
+        path: path.clone(),
+        fallback,
+        operator,
+        declare_loc,
     };
-    let route = Route {
-        name: name?.0,
-        origin,
-        operator: operator.as_ref().map(|o| o.name.clone()),
-        declare,
-        fallback: None,
-        legs: legs.into_iter().map(|(l, _, _)| l).collect(),
-        processing,
-        legs_before: legs_before?,
+    // A leg that could not be read is reported already; checking the chain without it
+    // would only add false "do not chain" errors.
+    let legs_before = match (&origin, legs.len() == n_leg_tables) {
+        (Some((o, _)), true) => chain_legs(o, &name, &legs, processing.as_ref(), d),
+        _ => None,
     };
-    Some((
-        route,
-        RouteSource {
-            loc,
-            path,
-            fallback,
-            operator,
-            declare_loc,
-        },
-    ))
+    let route = (|| {
+        Some(Route {
+            name,
+            origin: origin?.0,
+            operator: source.operator.as_ref().map(|o| o.name.clone()),
+            declare: declare?,
+            fallback: None,
+            legs: legs.into_iter().map(|l| l.leg).collect(),
+            processing: match processing {
+                Some(p) => Some(p.processing?),
+                None => None,
+            },
+            legs_before: legs_before?,
+        })
+    })();
+    Some((route, source))
 }
 
 /// Checks that legs chain from the origin to the US; returns how many precede processing.
 fn chain_legs(
     origin: &str,
-    origin_loc: &Loc,
-    legs: &[(Leg, Loc, String)],
-    processing: Option<&(Loc, String, Option<Processing>)>,
-    path: &str,
+    route: &str,
+    legs: &[LegRead],
+    processing: Option<&ProcessingRead>,
     d: &mut Diagnostics,
 ) -> Option<usize> {
     let mut at = origin.to_string();
     let mut ok = true;
-    for (leg, loc, lpath) in legs {
-        if leg.from != at {
+    for l in legs {
+        if l.leg.from != at {
             d.error_help(
-                loc,
-                &format!("{lpath}.from"),
-                format!("legs do not chain: this leg leaves `{}` but the goods are in `{at}`", leg.from),
+                &l.from_loc,
+                &format!("{}.from", l.path),
+                format!(
+                    "legs do not chain: this leg leaves `{}` but the goods are in `{at}`",
+                    l.leg.from
+                ),
                 "the first leg leaves the route's `origin`; each next leg leaves where the last arrived",
             );
             ok = false;
         }
-        at = leg.to.clone();
+        at = l.leg.to.clone();
     }
-    if let Some((leg, loc, lpath)) = legs.last() {
-        if leg.to != "US" {
+    if let Some(l) = legs.last() {
+        if l.leg.to != "US" {
             d.error(
-                loc,
-                &format!("{lpath}.to"),
-                format!("the last leg must arrive in `US`, not `{}`", leg.to),
+                &l.to_loc,
+                &format!("{}.to", l.path),
+                format!("the last leg must arrive in `US`, not `{}`", l.leg.to),
             );
             ok = false;
         }
@@ -440,38 +548,31 @@ fn chain_legs(
     if !ok || legs.is_empty() {
         return None;
     }
-    let Some((ploc, ppath, Some(p))) = processing else {
-        return if processing.is_some() {
-            None
-        } else {
-            Some(legs.len())
-        };
+    let Some(pr) = processing else {
+        return Some(legs.len());
     };
+    let p = pr.processing.as_ref()?;
     if p.country == origin {
         return Some(0);
     }
-    match legs.iter().position(|(l, _, _)| l.to == p.country) {
+    match legs.iter().position(|l| l.leg.to == p.country) {
         Some(i) => Some(i + 1),
         None => {
-            let _ = origin_loc;
-            d.error(
-                ploc,
-                &format!("{ppath}.country"),
+            d.error_help(
+                &pr.country_loc,
+                &format!("{}.country", pr.path),
                 format!(
-                    "processing in `{}`, but no leg of route `{path}` arrives there",
+                    "processing in `{}`, but no leg of route `{route}` arrives there",
                     p.country
                 ),
+                "add a leg arriving in the processing country before the leg that leaves it",
             );
             None
         }
     }
 }
 
-fn read_leg(
-    mut t: TableReader<'_>,
-    markets: &[String],
-    d: &mut Diagnostics,
-) -> Option<(Leg, Loc, String)> {
+fn read_leg(mut t: TableReader<'_>, markets: &[String], d: &mut Diagnostics) -> Option<LegRead> {
     let from = t.string_req("from", d);
     let to = t.string_req("to", d);
     let mode = match t.string_req("mode", d) {
@@ -495,21 +596,23 @@ fn read_leg(
     let days = t.dist_or("days", Unit::NonNegative, 0.0, d);
     let fees = t.dist_or("fees", Unit::NonNegative, 0.0, d);
     let market = read_market(&mut t, markets, d);
-    let (loc, path) = (t.loc.clone(), t.path.clone());
+    let path = t.path.clone();
     t.finish(d);
-    Some((
-        Leg {
-            from: from?.0,
-            to: to?.0,
+    let ((from, from_loc), (to, to_loc)) = (from?, to?);
+    Some(LegRead {
+        leg: Leg {
+            from,
+            to,
             mode: mode?,
             rate: rate?,
             days,
             fees,
             market,
         },
-        loc,
         path,
-    ))
+        from_loc,
+        to_loc,
+    })
 }
 
 /// A leg's `market` and `correlation`: the market's index and the leg's loading.
@@ -521,70 +624,66 @@ fn read_market(
     let name = t.string("market", d);
     let rho_node = t.node("correlation");
     let rho = t.number("correlation", Unit::Any, d);
-    match (name, rho) {
+    let rho_ok = match (rho, rho_node) {
+        (Some(r), Some(n)) if !(-1.0..=1.0).contains(&r) => {
+            d.error(
+                &n.loc,
+                &t.key_path("correlation"),
+                format!("expected a correlation in [-1, 1], found {r}"),
+            );
+            false
+        }
+        _ => true,
+    };
+    let Some((m, loc)) = name else {
+        if let Some(n) = rho_node {
+            d.error(
+                &n.loc,
+                &t.key_path("correlation"),
+                "`correlation` needs a `market` to correlate with",
+            );
+        }
+        return None;
+    };
+    let Some(i) = markets.iter().position(|x| *x == m) else {
+        let names: Vec<&str> = markets.iter().map(String::as_str).collect();
+        let r = NameRef {
+            name: m,
+            loc,
+            path: t.key_path("market"),
+        };
+        dangling(&r, "market in `[markets]`", &names, d);
+        return None;
+    };
+    match (rho, rho_node) {
+        (Some(r), _) if rho_ok => Some((i, r)),
         (None, None) => {
-            if let Some(n) = rho_node {
-                d.error(
-                    &n.loc,
-                    &t.key_path("correlation"),
-                    "`correlation` needs a `market` to correlate with",
-                );
-            }
+            d.error_help(
+                &loc,
+                &t.key_path("correlation"),
+                "a leg on a market needs `correlation`",
+                "its loading on the market's common shock, in [-1, 1] (e.g. 0.9)",
+            );
             None
         }
-        (Some((m, loc)), rho) => {
-            let Some(i) = markets.iter().position(|x| *x == m) else {
-                let names: Vec<&str> = markets.iter().map(String::as_str).collect();
-                let r = NameRef {
-                    name: m,
-                    loc,
-                    path: t.key_path("market"),
-                };
-                dangling(&r, "market in `[markets]`", &names, d);
-                return None;
-            };
-            let Some(rho) = rho else {
-                if rho_node.is_none() {
-                    d.error_help(
-                        &loc,
-                        &t.key_path("correlation"),
-                        "a leg on a market needs `correlation`",
-                        "its loading on the market's common shock, in [-1, 1] (e.g. 0.9)",
-                    );
-                }
-                return None;
-            };
-            if !(-1.0..=1.0).contains(&rho) {
-                let l = rho_node.map_or(loc, |n| n.loc.clone());
-                d.error(
-                    &l,
-                    &t.key_path("correlation"),
-                    format!("expected a correlation in [-1, 1], found {rho}"),
-                );
-                return None;
-            }
-            Some((i, rho))
-        }
-        (None, Some(_)) => {
-            if let Some(n) = rho_node {
-                d.error(
-                    &n.loc,
-                    &t.key_path("correlation"),
-                    "`correlation` needs a `market` to correlate with",
-                );
-            }
-            None
-        }
+        _ => None,
     }
 }
 
-fn read_processing(mut t: TableReader<'_>, fx: &[Fx], d: &mut Diagnostics) -> Option<Processing> {
+fn read_processing(mut t: TableReader<'_>, fx: &[Fx], d: &mut Diagnostics) -> ProcessingRead {
     let country = t.string_req("country", d);
+    let country_loc = country.as_ref().map_or(t.loc.clone(), |(_, l)| l.clone());
+    let path = t.path.clone();
     let cost = t.dist_or("cost", Unit::NonNegative, 0.0, d);
     let materials = t.dist_or("materials", Unit::NonNegative, 0.0, d);
     let cur = currency(&mut t, fx, d);
-    let p = Processing {
-        country: country?.0,
+    let materials_originating = t.boolean("materials_originating", true, d);
+    let markup = t.dist_or("markup", Unit::Rate, 0.0, d);
+    let days = t.dist_or("days", Unit::NonNegative, 0.0, d);
+    let transforms = t.boolean("transforms", false, d);
+    t.finish(d);
+    let processing = country.map(|(country, _)| Processing {
+        country,
         cost: Money {
             dist: cost,
             currency: cur,
@@ -593,24 +692,32 @@ fn read_processing(mut t: TableReader<'_>, fx: &[Fx], d: &mut Diagnostics) -> Op
             dist: materials,
             currency: cur,
         },
-        materials_originating: t.boolean("materials_originating", true, d),
-        markup: t.dist_or("markup", Unit::Rate, 0.0, d),
-        days: t.dist_or("days", Unit::NonNegative, 0.0, d),
-        transforms: t.boolean("transforms", false, d),
-    };
-    t.finish(d);
-    Some(p)
+        materials_originating,
+        markup,
+        days,
+        transforms,
+    });
+    ProcessingRead {
+        processing,
+        country_loc,
+        path,
+    }
 }
 
 /// Resolves `fallback` names and rejects loops.
-fn bind_fallbacks(routes: &mut [Route], sources: &[RouteSource], d: &mut Diagnostics) {
+fn bind_fallbacks(
+    routes: &mut [Route],
+    sources: &[RouteSource],
+    known: &[&str],
+    d: &mut Diagnostics,
+) {
     let names: Vec<String> = routes.iter().map(|r| r.name.clone()).collect();
-    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
     for (r, s) in routes.iter_mut().zip(sources) {
         if let Some(f) = &s.fallback {
             r.fallback = names.iter().position(|n| *n == f.name);
-            if r.fallback.is_none() {
-                dangling(f, "route", &name_refs, d);
+            // A route that exists but has its own errors is not a dangling name.
+            if r.fallback.is_none() && !known.contains(&f.name.as_str()) {
+                dangling(f, "route", known, d);
             }
         }
     }

@@ -131,7 +131,8 @@ pub(super) fn check(
             }
         }
         for (regime, rloc) in s.regimes.iter().zip(regime_locs) {
-            if route.fallback.is_none() {
+            // A written `fallback` that failed to bind is reported where it is written.
+            if route.fallback.is_none() && src.fallback.is_none() {
                 if let Some(why) = stop_reason(s, route, regime) {
                     d.error_help(
                         &src.loc,

@@ -148,6 +148,14 @@ impl Diagnostics {
         }
     }
 
+    /// Whether an error was already recorded at this place for this key (a value
+    /// inherited through `base` is checked once per regime but reported once).
+    pub fn has_error_at(&self, loc: &Loc, path: &str) -> bool {
+        self.items
+            .iter()
+            .any(|d| d.severity == Severity::Error && d.loc == *loc && d.path == path)
+    }
+
     /// True when at least one error was recorded.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)

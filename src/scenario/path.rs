@@ -154,6 +154,21 @@ fn relocate(mut n: Node, loc: &Loc) -> Node {
     n
 }
 
+/// Whether `path` names an existing value of `root`.
+pub fn exists(root: &Table, path: &str) -> bool {
+    let Ok(segs) = segments(path) else {
+        return false;
+    };
+    let mut cur = Value::Table(root.clone());
+    for s in &segs {
+        match child(&mut cur, s) {
+            Some(n) => cur = n.value.clone(),
+            None => return false,
+        }
+    }
+    true
+}
+
 /// Sets the value at `path` in `root` to `value`. Every segment but the last must exist;
 /// the last may add a new key to a table (the validator then checks it is a valid key).
 pub fn set(root: &mut Table, path: &str, value: Node) -> Result<(), PathError> {

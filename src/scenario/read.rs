@@ -319,6 +319,23 @@ pub fn number_node(n: &Node, path: &str, unit: Unit, d: &mut Diagnostics) -> Opt
         Value::Int(i) => *i as f64,
         Value::Float(f) => *f,
         Value::Str(s) if allows_percent => match parse_percent(s) {
+            Some(x) if x > 1.0 && unit == Unit::Probability => {
+                d.error(
+                    &n.loc,
+                    path,
+                    format!("`{s}` is above 100%: expected {}", expected(unit)),
+                );
+                return None;
+            }
+            Some(x) if x > 5.0 => {
+                d.error_help(
+                    &n.loc,
+                    path,
+                    format!("rate `{s}` is above 500%, which is surely not meant"),
+                    "check the figure: \"25%\" is a 25% rate",
+                );
+                return None;
+            }
             Some(x) => x,
             None => {
                 d.error_help(
@@ -364,7 +381,7 @@ pub fn check_range(x: f64, loc: &Loc, path: &str, unit: Unit, d: &mut Diagnostic
     };
     if !ok {
         let help = if unit == Unit::Probability && x > 1.0 && x <= 100.0 {
-            Some(format!("write {x}% as {} or \"{x}%\"", x / 100.0))
+            Some(format!("write {x}% as {} or \"{x}%\"", clean(x / 100.0)))
         } else {
             None
         };
@@ -381,11 +398,11 @@ pub fn check_range(x: f64, loc: &Loc, path: &str, unit: Unit, d: &mut Diagnostic
             path,
             format!(
                 "rate {x} reads as {}%, which is surely not meant",
-                x * 100.0
+                fmt_pct(x)
             ),
             format!(
                 "rates are fractions: write {x}% as {} or \"{x}%\"",
-                x / 100.0
+                clean(x / 100.0)
             ),
         );
         return None;
@@ -403,10 +420,18 @@ pub fn check_range(x: f64, loc: &Loc, path: &str, unit: Unit, d: &mut Diagnostic
     Some(x)
 }
 
+/// `x` with float noise removed (12 significant digits), for messages.
+fn clean(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = 12 - (x.abs().log10().floor() as i32) - 1;
+    let scale = 10f64.powi(digits.clamp(-300, 300));
+    format!("{}", (x * scale).round() / scale)
+}
+
 fn fmt_pct(x: f64) -> String {
-    let p = x * 100.0;
-    let r = (p * 1e6).round() / 1e6;
-    format!("{r}")
+    clean(x * 100.0)
 }
 
 /// The distribution kinds and the keys each takes.
@@ -444,6 +469,11 @@ pub fn dist_node(n: &Node, path: &str, unit: Unit, d: &mut Diagnostics) -> Optio
         return None;
     };
     r.allow(keys);
+    // Unknown keys first, so a typo is reported even when a required key is missing.
+    let mut keys_only = TableReader::new(t, path, n.loc.clone());
+    keys_only.allow(keys);
+    keys_only.allow(&["dist"]);
+    keys_only.finish(d);
     // Parameters are read as plain numbers: the unit's range applies to the distribution's
     // support below, so a normal with a negative tail is caught unless truncated.
     let mut param = |key: &'static str, required: bool, d: &mut Diagnostics| -> Option<f64> {
@@ -571,7 +601,7 @@ fn check_support(
             d.error_help(
                 &n.loc,
                 path,
-                format!("this rate distribution reaches {hi}, i.e. {}%", hi * 100.0),
+                format!("this rate distribution reaches {hi}, i.e. {}%", fmt_pct(hi)),
                 "rates are fractions: 0.25 is 25%",
             );
             return None;

@@ -182,6 +182,13 @@ fn resolve(
 
 /// Reports a name that refers to nothing, suggesting the nearest existing one.
 pub(super) fn dangling(r: &NameRef, what: &str, names: &[&str], d: &mut Diagnostics) {
+    if d.has_error_at(&r.loc, &r.path) {
+        return;
+    }
+    let mut names: Vec<&str> = names.to_vec();
+    names.sort_unstable();
+    names.dedup();
+    let names = &names[..];
     let msg = format!("`{}` names no {what}", r.name);
     match super::diag::nearest(&r.name, names.iter().copied()) {
         Some(near) => d.error_help(&r.loc, &r.path, msg, format!("did you mean `{near}`?")),
