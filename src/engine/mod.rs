@@ -189,11 +189,11 @@ pub fn run(
     let stop = AtomicBool::new(false);
     let want_rows = sink.is_some();
     // Without rows, one window holds every block; with rows, a few blocks per thread, so
-    // the rows held at once stay bounded.
-    let window = if want_rows {
-        2 * spec.threads as u64
-    } else {
-        u64::MAX
+    // the rows held at once stay bounded; with a precision target, fixed checkpoints.
+    let window = match (spec.stop, want_rows) {
+        (Some(_), _) => CHECK_BLOCKS,
+        (None, true) => 2 * spec.threads as u64,
+        (None, false) => u64::MAX,
     };
     let mut start = spec.blocks.start;
     while start < spec.blocks.end {

@@ -64,7 +64,13 @@ fn quantile_steps(q: &[(f64, f64)], eps: f64) -> Steps {
     knots
         .windows(2)
         .filter(|w| w[1].1 > w[0].1)
-        .map(|w| (w[0].1, w[1].1, (w[1].0 - w[0].0) * 100.0 / (w[1].1 - w[0].1)))
+        .map(|w| {
+            (
+                w[0].1,
+                w[1].1,
+                (w[1].0 - w[0].0) * 100.0 / (w[1].1 - w[0].1),
+            )
+        })
         .collect()
 }
 
@@ -98,8 +104,16 @@ pub fn distribution(title: &str, captions: &[String], routes: &[RouteDist]) -> S
     // The axis: from a little below the lowest p01 to a little beyond the largest p90
     // (and any p95 not far from it). A heavy tail (seizures, penalties) would otherwise
     // squash every route into a few pixels; what lies beyond is said below the chart.
-    let q_at = |r: &RouteDist, p: f64| r.quantiles.iter().find(|k| (k.0 - p).abs() < 1e-9).map(|k| k.1);
-    let lows: Vec<f64> = routes.iter().filter_map(|r| q_at(r, 0.01).or(r.p05)).collect();
+    let q_at = |r: &RouteDist, p: f64| {
+        r.quantiles
+            .iter()
+            .find(|k| (k.0 - p).abs() < 1e-9)
+            .map(|k| k.1)
+    };
+    let lows: Vec<f64> = routes
+        .iter()
+        .filter_map(|r| q_at(r, 0.01).or(r.p05))
+        .collect();
     let highs: Vec<f64> = routes.iter().filter_map(|r| r.p90.or(r.p95)).collect();
     let mins: Vec<f64> = routes.iter().filter_map(|r| q_at(r, 0.0)).collect();
     let maxs: Vec<f64> = routes.iter().filter_map(|r| q_at(r, 1.0)).collect();
@@ -114,8 +128,16 @@ pub fn distribution(title: &str, captions: &[String], routes: &[RouteDist]) -> S
             .filter_map(|r| r.p95)
             .filter(|p| *p <= hi_q + span)
             .fold(hi_q, f64::max);
-        let lo = (lo_q - 0.08 * span).max(if min_all.is_finite() { min_all } else { f64::MIN });
-        let hi = (reach + 0.12 * span).min(if max_all.is_finite() { max_all } else { f64::MAX });
+        let lo = (lo_q - 0.08 * span).max(if min_all.is_finite() {
+            min_all
+        } else {
+            f64::MIN
+        });
+        let hi = (reach + 0.12 * span).min(if max_all.is_finite() {
+            max_all
+        } else {
+            f64::MAX
+        });
         (lo, hi)
     } else if min_all.is_finite() && max_all > min_all {
         (min_all, max_all)
@@ -144,7 +166,12 @@ pub fn distribution(title: &str, captions: &[String], routes: &[RouteDist]) -> S
 
     let legend: Vec<(String, Key)> = routes
         .iter()
-        .map(|r| (r.name.clone(), Key::Line(route_color(r.color), route_dash(r.color))))
+        .map(|r| {
+            (
+                r.name.clone(),
+                Key::Line(route_color(r.color), route_dash(r.color)),
+            )
+        })
         .collect();
     let mut notes = Vec::new();
     let below: Vec<String> = routes
@@ -256,7 +283,11 @@ pub fn distribution(title: &str, captions: &[String], routes: &[RouteDist]) -> S
                 svg.line(x95, ly - 5.0, x95, ly + 5.0, color, 2.0, "");
             } else {
                 svg.polyline(
-                    &[(x95 - 7.0, ly - 6.0), (x95 + 1.0, ly), (x95 - 7.0, ly + 6.0)],
+                    &[
+                        (x95 - 7.0, ly - 6.0),
+                        (x95 + 1.0, ly),
+                        (x95 - 7.0, ly + 6.0),
+                    ],
                     false,
                     &format!(" fill=\"none\" stroke=\"{color}\" stroke-width=\"2.5\""),
                 );
@@ -341,7 +372,14 @@ pub fn components(title: &str, captions: &[String], routes: &[RouteComponents]) 
         );
         let sw = left - 10.0 - text_width(&r.name, 13.0) - 16.0;
         if sw > 2.0 {
-            svg.rect(sw, y + bar_h / 2.0 - 5.0, 10.0, 10.0, route_color(r.color), "");
+            svg.rect(
+                sw,
+                y + bar_h / 2.0 - 5.0,
+                10.0,
+                10.0,
+                route_color(r.color),
+                "",
+            );
         }
         let (mut pos, mut neg) = (0.0, 0.0);
         for &k in &used {
@@ -409,9 +447,15 @@ pub fn sweep(
     series: &[SweepSeries],
 ) -> String {
     let xs = series.iter().flat_map(|s| s.pts.iter().map(|p| p.0));
-    let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+    let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
     let (x0, x1) = if x0.is_finite() { (x0, x1) } else { (0.0, 1.0) };
-    let (x0, x1) = if x1 > x0 { (x0, x1) } else { (x0 - 0.5, x1 + 0.5) };
+    let (x0, x1) = if x1 > x0 {
+        (x0, x1)
+    } else {
+        (x0 - 0.5, x1 + 0.5)
+    };
     // The axis holds every mean and the bands that stay near them; a heavy tail's band
     // is cut at the top (and said so), or it would flatten every other route.
     let pts = || series.iter().flat_map(|s| s.pts.iter());
@@ -447,7 +491,12 @@ pub fn sweep(
     }
     let legend: Vec<(String, Key)> = series
         .iter()
-        .map(|s| (s.name.clone(), Key::Line(route_color(s.color), route_dash(s.color))))
+        .map(|s| {
+            (
+                s.name.clone(),
+                Key::Line(route_color(s.color), route_dash(s.color)),
+            )
+        })
         .collect();
     let mut svg = Svg::new(W, title);
     let top = header(&mut svg, title, captions, &legend) + 4.0;
@@ -455,7 +504,11 @@ pub fn sweep(
     let pad = (x1 - x0) * 0.02;
     let plot = Plot::new(LEFT, top, RIGHT, bottom, (x0 - pad, x1 + pad), (yd0, yd1));
     let xt: Vec<(f64, String)> = match categories {
-        Some(c) => c.iter().enumerate().map(|(i, l)| (i as f64, l.clone())).collect(),
+        Some(c) => c
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i as f64, l.clone()))
+            .collect(),
         None => ticks_in(x0, x1, 10, fmt::tick),
     };
     let yt = ticks_in(yd0, yd1, 6, usd_tick);
@@ -642,7 +695,10 @@ pub fn tornado(
 ) -> String {
     let mut bars: Vec<&TornadoBar> = bars.iter().collect();
     bars.sort_by(|a, b| b.spearman.abs().total_cmp(&a.spearman.abs()));
-    bars.truncate(20);
+    let total = bars.len();
+    bars.retain(|b| b.spearman.abs() >= 0.005);
+    bars.truncate(12);
+    let hidden = total - bars.len();
     let label = |b: &TornadoBar| match b.share {
         Some(s) => format!("{} ({})", b.input, fmt::pct(s)),
         None => b.input.clone(),
@@ -700,5 +756,15 @@ pub fn tornado(
         }
     }
     svg.close_group();
-    finish_height(svg, bottom + 50.0)
+    let mut y = bottom + 50.0;
+    if hidden > 0 {
+        y += 12.0;
+        svg.text(
+            16.0,
+            y,
+            &format!("{hidden} further inputs with smaller |correlation| not shown."),
+            Txt::new(12.0).fill(MUTED),
+        );
+    }
+    finish_height(svg, y)
 }

@@ -265,12 +265,12 @@ pub(crate) fn rows_of(
 ) -> Result<Vec<usize>, ReportError> {
     let sweep = t.sweep_cols("regime")?;
     let names: Vec<&str> = sweep.iter().map(|&i| t.headers[i].as_str()).collect();
-    let same = names.len() == sweep_paths.len() && names.iter().zip(sweep_paths).all(|(a, b)| a == b);
+    let same =
+        names.len() == sweep_paths.len() && names.iter().zip(sweep_paths).all(|(a, b)| a == b);
     let ri = t.col("regime")?;
     let si = t.find("scenario");
-    let point_at = |row: usize| -> Vec<String> {
-        sweep.iter().map(|&i| t.text(row, i).to_string()).collect()
-    };
+    let point_at =
+        |row: usize| -> Vec<String> { sweep.iter().map(|&i| t.text(row, i).to_string()).collect() };
     let in_group = |row: usize| -> bool {
         t.text(row, ri) == g.regime
             && match (si, &g.scenario) {

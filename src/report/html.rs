@@ -105,7 +105,9 @@ pub fn page(p: &Page) -> String {
         p.lede
     ));
 
-    o.push_str("<section id=\"headline\">\n<h2>Which route is cheapest, by how much, how risky</h2>\n");
+    o.push_str(
+        "<section id=\"headline\">\n<h2>Which route is cheapest, by how much, how risky</h2>\n",
+    );
     o.push_str("<table class=\"headline\">\n<thead><tr><th class=\"route\">Route</th><th>Mean<br/>USD</th><th>p05<br/>USD</th><th>p95<br/>USD</th><th>CVaR 95<br/>USD</th><th>P(cheapest)</th><th>Mean vs cheapest<br/>USD</th></tr></thead>\n");
     for h in &p.headlines {
         let scen = h
@@ -120,7 +122,11 @@ pub fn page(p: &Page) -> String {
             h.verdict
         ));
         for r in &h.rows {
-            let class = if r.cheapest { " class=\"cheapest\"" } else { "" };
+            let class = if r.cheapest {
+                " class=\"cheapest\""
+            } else {
+                ""
+            };
             let badge = if r.cheapest {
                 "<span class=\"badge\">cheapest</span>"
             } else {
@@ -138,12 +144,18 @@ pub fn page(p: &Page) -> String {
                     esc(&n.shown)
                 ));
             }
-            o.push_str(&format!("<td data-col=\"delta\">{}</td></tr>\n", esc(&r.delta)));
+            o.push_str(&format!(
+                "<td data-col=\"delta\">{}</td></tr>\n",
+                esc(&r.delta)
+            ));
         }
         o.push_str("</tbody>\n");
     }
     o.push_str("</table>\n");
-    o.push_str(&format!("<p class=\"note\">{}</p>\n</section>\n", p.table_note));
+    o.push_str(&format!(
+        "<p class=\"note\">{}</p>\n</section>\n",
+        p.table_note
+    ));
 
     for s in &p.sections {
         o.push_str(&format!(

@@ -236,11 +236,26 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
         .as_deref()
         .map(|t| Table::parse("sensitivity.csv", t))
         .transpose()?;
-    let be = inputs.breakeven.as_deref().map(parse_breakeven).transpose()?;
+    let be = inputs
+        .breakeven
+        .as_deref()
+        .map(parse_breakeven)
+        .transpose()?;
     // Name a missing column even when the file has no rows to draw.
     let needs: [(&Option<Table>, &[&str]); 3] = [
         (&hist, &["regime", "route", "lo", "hi", "share"]),
-        (&compare, &["kind", "regime_a", "route_a", "regime_b", "route_b", "mean_diff_lo", "mean_diff_hi"]),
+        (
+            &compare,
+            &[
+                "kind",
+                "regime_a",
+                "route_a",
+                "regime_b",
+                "route_b",
+                "mean_diff_lo",
+                "mean_diff_hi",
+            ],
+        ),
         (&sens, &["regime", "route", "input", "spearman"]),
     ];
     for (t, cols) in needs {
@@ -252,9 +267,10 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     }
 
     let all_routes = route_index(&sum);
-    let scenario_name = prov.scenario.clone().or_else(|| {
-        (sum.scenarios.len() == 1).then(|| sum.scenarios[0].clone())
-    });
+    let scenario_name = prov
+        .scenario
+        .clone()
+        .or_else(|| (sum.scenarios.len() == 1).then(|| sum.scenarios[0].clone()));
     let has_sweep = sum.points.len() > 1;
 
     let caption_for = |g: &Group, extra: Option<String>| -> Vec<String> {
@@ -265,7 +281,11 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
         if let Some(seed) = &prov.seed {
             parts.push(format!("seed {seed}"));
         }
-        if let Some(c) = g.routes.first().and_then(|r| sum.cell(g, &g.first_point, r)) {
+        if let Some(c) = g
+            .routes
+            .first()
+            .and_then(|r| sum.cell(g, &g.first_point, r))
+        {
             if let Ok(Some(n)) = sum.get(c, "trials") {
                 parts.push(format!("{} trials per route", fmt::count(n as u64)));
             }
@@ -298,12 +318,15 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
         if let Some(h) = &hist {
             let rows = rows_of(h, &sum.sweep_paths, g, &g.first_point)?;
             if !rows.is_empty() {
-                let (ui, li, hi, si) = (h.col("route")?, h.col("lo")?, h.col("hi")?, h.col("share")?);
+                let (ui, li, hi, si) =
+                    (h.col("route")?, h.col("lo")?, h.col("hi")?, h.col("share")?);
                 let mut dists = Vec::new();
                 for route in &g.routes {
                     let mut bins = Vec::new();
                     for &r in rows.iter().filter(|&&r| h.text(r, ui) == route) {
-                        if let (Some(lo), Some(hi), Some(s)) = (h.num(r, li)?, h.num(r, hi)?, h.num(r, si)?) {
+                        if let (Some(lo), Some(hi), Some(s)) =
+                            (h.num(r, li)?, h.num(r, hi)?, h.num(r, si)?)
+                        {
                             bins.push((lo, hi, s));
                         }
                     }
@@ -447,15 +470,14 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
         cap.push("breakeven.csv names neither the parameter nor the routes: see the breakeven command line.".into());
         let svg = charts::breakeven("Break-even search", &cap, b);
         let file = unique(&mut names, "charts/breakeven.svg".to_string());
-        let mut figs = Vec::new();
-        figs.push(figure(
+        let figs = vec![figure(
             &file,
             svg,
             "Difference in the chosen metric between the two routes at every parameter value the search tried \
              (bars: ±1.96 standard errors); the vertical line marks the crossing, the shaded band its 95% confidence interval."
                 .into(),
             &mut files,
-        ));
+        )];
         sections.push(html::Section {
             id: "breakeven".into(),
             heading: "Break-even".into(),
@@ -496,7 +518,11 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     } else if has_sweep {
         pv.push((
             "Sweep".into(),
-            sum.sweep_paths.iter().map(|p| code(p)).collect::<Vec<_>>().join("<br/>"),
+            sum.sweep_paths
+                .iter()
+                .map(|p| code(p))
+                .collect::<Vec<_>>()
+                .join("<br/>"),
         ));
     }
     if !prov.overrides.is_empty() {
@@ -527,7 +553,11 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     }
     pv.push((
         "Drawn from".into(),
-        sources.iter().map(|s| code(s)).collect::<Vec<_>>().join(", "),
+        sources
+            .iter()
+            .map(|s| code(s))
+            .collect::<Vec<_>>()
+            .join(", "),
     ));
 
     let title = match &scenario_name {
@@ -568,7 +598,12 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     Ok(out)
 }
 
-fn figure(file: &str, svg: String, caption: String, files: &mut Vec<(String, Vec<u8>)>) -> html::Figure {
+fn figure(
+    file: &str,
+    svg: String,
+    caption: String,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> html::Figure {
     files.push((file.to_string(), svg.clone().into_bytes()));
     let id = format!(
         "fig-{}",
@@ -583,7 +618,11 @@ fn figure(file: &str, svg: String, caption: String, files: &mut Vec<(String, Vec
 }
 
 /// One regime's headline block: numbers per route, cheapest route and by how much.
-fn headline(sum: &Summary, g: &Group, compare: Option<&Table>) -> Result<html::Headline, ReportError> {
+fn headline(
+    sum: &Summary,
+    g: &Group,
+    compare: Option<&Table>,
+) -> Result<html::Headline, ReportError> {
     let mut means: Vec<(String, f64)> = Vec::new();
     let mut rows = Vec::new();
     for route in &g.routes {
@@ -681,7 +720,11 @@ fn headline(sum: &Summary, g: &Group, compare: Option<&Table>) -> Result<html::H
             }
             v
         }
-        (Some(b), None) => format!("<b>{}</b> is the only route: {} USD per unit.", esc(&b.0), usd(b.1)),
+        (Some(b), None) => format!(
+            "<b>{}</b> is the only route: {} USD per unit.",
+            esc(&b.0),
+            usd(b.1)
+        ),
         _ => "No mean cost in summary.csv.".into(),
     };
     Ok(html::Headline {
@@ -710,7 +753,15 @@ fn diff_ci(
     if names.len() != paths.len() || names.iter().zip(paths).any(|(a, b)| a != b) {
         return Ok(None);
     }
-    let cols = ["kind", "regime_a", "route_a", "regime_b", "route_b", "mean_diff_lo", "mean_diff_hi"];
+    let cols = [
+        "kind",
+        "regime_a",
+        "route_a",
+        "regime_b",
+        "route_b",
+        "mean_diff_lo",
+        "mean_diff_hi",
+    ];
     let mut ix = [0usize; 7];
     for (k, c) in cols.iter().enumerate() {
         ix[k] = t.col(c)?;
@@ -794,7 +845,13 @@ fn sweep_chart(
         ));
     }
     let title = format!("Mean landed cost along the sweep · {label}");
-    let svg = charts::sweep(&title, &caption_for(g, extra), path, categories.as_deref(), &series);
+    let svg = charts::sweep(
+        &title,
+        &caption_for(g, extra),
+        path,
+        categories.as_deref(),
+        &series,
+    );
     Ok(Some((
         svg,
         "Each route’s mean landed cost (line) and its 5th–95th percentile band (shaded) at every swept value.".into(),
@@ -830,9 +887,16 @@ fn parse_breakeven(text: &str) -> Result<Breakeven, ReportError> {
             "ci_lo" => lo = xv()?,
             "ci_hi" => hi = xv()?,
             _ => {
-                let v: Vec<Option<f64>> = (1..6).map(|k| t.num(r, ix[k])).collect::<Result<_, _>>()?;
+                let v: Vec<Option<f64>> =
+                    (1..6).map(|k| t.num(r, ix[k])).collect::<Result<_, _>>()?;
                 if let (Some(x), Some(d)) = (v[0], v[3]) {
-                    b.steps.push((x, v[1].unwrap_or(f64::NAN), v[2].unwrap_or(f64::NAN), d, v[4].unwrap_or(0.0)));
+                    b.steps.push((
+                        x,
+                        v[1].unwrap_or(f64::NAN),
+                        v[2].unwrap_or(f64::NAN),
+                        d,
+                        v[4].unwrap_or(0.0),
+                    ));
                 }
             }
         }

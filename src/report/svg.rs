@@ -133,7 +133,16 @@ impl Svg {
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, stroke: &str, width: f64, dash: &str) {
+    pub fn line(
+        &mut self,
+        x1: f64,
+        y1: f64,
+        x2: f64,
+        y2: f64,
+        stroke: &str,
+        width: f64,
+        dash: &str,
+    ) {
         let dash = if dash.is_empty() {
             String::new()
         } else {
@@ -163,7 +172,16 @@ impl Svg {
 
     /// A rectangle with a tooltip.
     #[allow(clippy::too_many_arguments)]
-    pub fn rect_titled(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, extra: &str, tip: &str) {
+    pub fn rect_titled(
+        &mut self,
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        fill: &str,
+        extra: &str,
+        tip: &str,
+    ) {
         let (x, w) = if w < 0.0 { (x + w, -w) } else { (x, w) };
         self.out.push_str(&format!(
             "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"{extra}><title>{}</title></rect>\n",
@@ -312,7 +330,14 @@ pub struct Plot {
 }
 
 impl Plot {
-    pub fn new(left: f64, top: f64, right: f64, bottom: f64, xd: (f64, f64), yd: (f64, f64)) -> Plot {
+    pub fn new(
+        left: f64,
+        top: f64,
+        right: f64,
+        bottom: f64,
+        xd: (f64, f64),
+        yd: (f64, f64),
+    ) -> Plot {
         Plot {
             x: Lin {
                 d0: xd.0,
@@ -346,15 +371,33 @@ impl Plot {
         for (v, label) in yticks {
             let y = self.y.at(*v);
             svg.line(self.left, y, self.right, y, GRID, 1.0, "");
-            svg.text(self.left - 7.0, y + 4.0, label, Txt::new(12.0).end().fill(MUTED));
+            svg.text(
+                self.left - 7.0,
+                y + 4.0,
+                label,
+                Txt::new(12.0).end().fill(MUTED),
+            );
         }
         for (v, label) in xticks {
             let x = self.x.at(*v);
             svg.line(x, self.top, x, self.bottom, GRID, 1.0, "");
             svg.line(x, self.bottom, x, self.bottom + 5.0, MUTED, 1.0, "");
-            svg.text(x, self.bottom + 19.0, label, Txt::new(12.0).middle().fill(MUTED));
+            svg.text(
+                x,
+                self.bottom + 19.0,
+                label,
+                Txt::new(12.0).middle().fill(MUTED),
+            );
         }
-        svg.line(self.left, self.bottom, self.right, self.bottom, MUTED, 1.0, "");
+        svg.line(
+            self.left,
+            self.bottom,
+            self.right,
+            self.bottom,
+            MUTED,
+            1.0,
+            "",
+        );
         svg.line(self.left, self.top, self.left, self.bottom, MUTED, 1.0, "");
         svg.text(
             (self.left + self.right) / 2.0,
@@ -371,7 +414,12 @@ impl Plot {
 }
 
 /// Ticks of a domain as (value, label), only those inside it.
-pub fn ticks_in(d0: f64, d1: f64, target: usize, fmt: impl Fn(f64, f64) -> String) -> Vec<(f64, String)> {
+pub fn ticks_in(
+    d0: f64,
+    d1: f64,
+    target: usize,
+    fmt: impl Fn(f64, f64) -> String,
+) -> Vec<(f64, String)> {
     let (ticks, step) = super::fmt::nice_ticks(d0, d1, target);
     let eps = (d1 - d0).abs() * 1e-9;
     ticks
