@@ -33,6 +33,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Merge shard state files (from `run --shard`) into the outputs of a single run.
     Merge(MergeArgs),
+    /// Redraw the charts and report.html of an output folder from its CSV files.
+    Report(ReportArgs),
     /// Find the value of a parameter at which two routes cost the same.
     #[command(after_help = BREAKEVEN_EXAMPLES)]
     Breakeven(BreakevenArgs),
@@ -139,6 +141,9 @@ pub struct RunArgs {
     /// Sweep a value: PATH=V1,V2,... or PATH=FROM:TO:POINTS (repeatable: a grid).
     #[arg(long, value_name = "PATH=VALUES")]
     pub sweep: Vec<String>,
+    /// Do not draw charts (charts/*.svg) and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
     /// Also write sensitivity.csv: each input's Spearman rank correlation with the landed
     /// cost and its share of variance, per regime and route (a second pass: ~2x time).
     #[arg(long)]
@@ -157,6 +162,18 @@ pub struct RunArgs {
     pub target_rse: Option<f64>,
 }
 
+/// Options of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// An output folder (with summary.csv; compare.csv, histogram.csv, manifest.json,
+    /// sensitivity.csv and breakeven.csv are used when present).
+    #[arg(value_name = "OUTPUT_DIR")]
+    pub dir: PathBuf,
+    /// No closing line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
 /// Options of `merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -166,6 +183,9 @@ pub struct MergeArgs {
     /// Output folder for the merged results.
     #[arg(long, value_name = "DIR", required = true)]
     pub out: PathBuf,
+    /// Do not draw charts and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
     /// No closing line on stderr.
     #[arg(long, short)]
     pub quiet: bool,

@@ -15,6 +15,7 @@ pub mod dist;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod shard;

@@ -249,55 +249,55 @@ pub fn compares(plan: &Plan, acc: &Acc, cells: &[CellSummary]) -> Vec<CompareSum
         .collect()
 }
 
-/// Landed-cost histograms: [`BINS`] equal bins per regime spanning the smallest to the
-/// largest cost of any route in that regime (so routes of a regime share edges and can
-/// be overlaid). Counts come from the sketch: each sketch bucket (0.1% wide) falls in the
-/// bin holding its midpoint.
+/// Landed-cost histograms: per (regime, route), [`BINS`] equal bins over that route's
+/// central 99% (p0.5 to p99.5), so a heavy tail on one route does not flatten the others.
+/// The 0.5% in each tail lies outside the bins (summary.csv's min, p01, p99 and max
+/// describe it), so a route's shares sum to about 0.99. Counts come from the sketch:
+/// each sketch bucket (0.1% wide) falls in the bin holding its midpoint.
 pub fn histograms(plan: &Plan, acc: &Acc) -> Vec<Bin> {
     let s = plan.scenario();
     let routes = plan.n_routes();
     let mut out = Vec::new();
-    for g in 0..plan.n_regimes() {
-        let cells = &acc.cells[g * routes..(g + 1) * routes];
-        let lo = cells
-            .iter()
-            .filter_map(|c| c.cost_sketch.min())
-            .fold(f64::INFINITY, f64::min);
-        let hi = cells
-            .iter()
-            .filter_map(|c| c.cost_sketch.max())
-            .fold(f64::NEG_INFINITY, f64::max);
-        if !(lo.is_finite() && hi.is_finite()) {
+    for (i, c) in acc.cells.iter().enumerate() {
+        let (Some(lo), Some(hi)) = (c.cost_sketch.quantile(0.005), c.cost_sketch.quantile(0.995))
+        else {
             continue;
-        }
+        };
         let width = if hi > lo {
             (hi - lo) / BINS as f64
         } else {
-            1.0
+            0.0
         };
-        for (r, c) in cells.iter().enumerate() {
-            let mut counts = [0u64; BINS];
-            for (blo, bhi, k) in c.cost_sketch.buckets() {
-                let mid = (0.5 * (blo + bhi)).clamp(lo, hi);
-                let b = (((mid - lo) / width) as usize).min(BINS - 1);
-                counts[b] += k;
+        let mut counts = [0u64; BINS];
+        for (blo, bhi, k) in c.cost_sketch.buckets() {
+            let mid = 0.5 * (blo + bhi);
+            if width == 0.0 {
+                if (mid - lo).abs() <= 1e-9 * lo.abs().max(1.0) || (blo <= lo && lo <= bhi) {
+                    counts[0] += k;
+                }
+                continue;
             }
-            let n = c.cost_sketch.count().max(1) as f64;
-            for (b, &k) in counts.iter().enumerate() {
-                out.push(Bin {
-                    regime: s.regimes[g].name.clone(),
-                    route: s.routes[r].name.clone(),
-                    bin: b,
-                    lo: lo + width * b as f64,
-                    hi: if b + 1 == BINS {
-                        hi.max(lo + width * BINS as f64)
-                    } else {
-                        lo + width * (b + 1) as f64
-                    },
-                    count: k,
-                    share: k as f64 / n,
-                });
+            if mid < lo || mid > hi {
+                continue;
             }
+            counts[(((mid - lo) / width) as usize).min(BINS - 1)] += k;
+        }
+        let n = c.cost_sketch.count().max(1) as f64;
+        let bins = if width == 0.0 { 1 } else { BINS };
+        for (b, &k) in counts.iter().enumerate().take(bins) {
+            out.push(Bin {
+                regime: s.regimes[i / routes].name.clone(),
+                route: s.routes[i % routes].name.clone(),
+                bin: b,
+                lo: lo + width * b as f64,
+                hi: if b + 1 == bins {
+                    hi
+                } else {
+                    lo + width * (b + 1) as f64
+                },
+                count: k,
+                share: k as f64 / n,
+            });
         }
     }
     out

@@ -95,6 +95,9 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     };
     let mut out = Outputs::open(&args.out)?;
     write_results(&mut out, &results, &provenance)?;
+    if !args.no_charts {
+        super::report::add_report(&mut out)?;
+    }
     out.commit()?;
     if !args.quiet {
         eprintln!(

@@ -6,6 +6,7 @@ mod check;
 mod load;
 mod merge;
 mod outputs;
+mod report;
 mod run;
 
 use crate::cli::{Cli, Command};
@@ -31,6 +32,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Check(args) => check::check(args),
         Command::Breakeven(args) => breakeven::breakeven(args),
         Command::Merge(args) => merge::merge(args),
+        Command::Report(args) => report::report(args),
     };
     match result {
         Ok(()) => 0,

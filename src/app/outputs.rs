@@ -14,6 +14,8 @@ use super::Failure;
 pub struct Outputs {
     dir: PathBuf,
     pending: Vec<(tempfile::NamedTempFile, String)>,
+    /// Copies of the complete files added, so a report can be drawn from them.
+    added: Vec<(String, Vec<u8>)>,
 }
 
 /// A temporary file that rows are streamed into (trials.csv).
@@ -51,14 +53,29 @@ impl Outputs {
         Ok(Outputs {
             dir: dir.to_path_buf(),
             pending: Vec::new(),
+            added: Vec::new(),
         })
     }
 
+    /// The text of a file added earlier in this run, if any.
+    pub fn added(&self, name: &str) -> Option<String> {
+        self.added
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+    }
+
     fn temp(&self, name: &str) -> Result<tempfile::NamedTempFile, Failure> {
+        // Files in a subfolder (charts/x.svg) get their temporary file beside them.
+        let target = self.dir.join(name);
+        let parent = target.parent().unwrap_or(&self.dir).to_path_buf();
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create folder {}", parent.display()))?;
+        let base = target.file_name().and_then(|n| n.to_str()).unwrap_or("out");
         let f = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .tempfile_in(&self.dir)
-            .with_context(|| format!("cannot create a file in {}", self.dir.display()))?;
+            .prefix(&format!(".{base}."))
+            .tempfile_in(&parent)
+            .with_context(|| format!("cannot create a file in {}", parent.display()))?;
         // Temporary files are private (0600); results are for sharing, like any file.
         #[cfg(unix)]
         {
@@ -77,6 +94,7 @@ impl Outputs {
             .and_then(|_| f.flush())
             .with_context(|| format!("writing {}", self.dir.join(name).display()))?;
         self.pending.push((f, name.to_string()));
+        self.added.push((name.to_string(), bytes.to_vec()));
         Ok(())
     }
 

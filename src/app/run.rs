@@ -110,6 +110,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             .collect();
         let mut files = Outputs::open(&dir)?;
         files.add("summary.csv", &output::summary_csv(&["scenario"], &rows))?;
+        if !args.no_charts {
+            super::report::add_report(&mut files)?;
+        }
         files.commit()?;
     }
     Ok(())
@@ -321,6 +324,9 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
         resolved_scenario: tariffsim::scenario::tree::to_toml(&job.root),
     };
     let cells = write_results(&mut files, &results, &provenance)?;
+    if !args.no_charts {
+        super::report::add_report(&mut files)?;
+    }
     files.commit()?;
     if !args.quiet {
         let s = &job.points[0].1.scenario;
