@@ -56,7 +56,16 @@ pub struct ShardState {
     pub blocks: (u64, u64),
     /// Per sweep point.
     pub points: Vec<PointState>,
+    /// `--set` overrides the shard ran with (recorded in the merged manifest).
+    #[serde(default)]
+    pub overrides: Vec<String>,
+    /// The scenario document as resolved, before sweeps (for the merged manifest).
+    #[serde(default)]
+    pub resolved_scenario: String,
 }
+
+/// Largest shard count accepted (a guard against corrupt files).
+pub const MAX_SHARDS: u64 = 1 << 20;
 
 /// Why shards cannot be merged. Every variant names the file at fault.
 #[derive(Debug, thiserror::Error)]
@@ -92,12 +101,14 @@ pub enum ShardError {
         other: String,
     },
     /// Shards missing.
-    #[error("missing shard(s) {missing} of {shards} (have: {have})")]
+    #[error("missing shard(s) {missing} of {shards}: expected {expected} (have: {have})")]
     Missing {
         /// Which are missing, e.g. "2, 4".
         missing: String,
         /// Shard count.
         shards: u64,
+        /// The missing files' expected names.
+        expected: String,
         /// The files given.
         have: String,
     },
@@ -141,7 +152,28 @@ impl ShardState {
         if v.get("version").and_then(|f| f.as_u64()) != Some(u64::from(VERSION)) {
             return Err(fmt(format!("version {:?}", v.get("version"))));
         }
-        serde_json::from_value(v).map_err(|e| fmt(e.to_string()))
+        let s: ShardState = serde_json::from_value(v).map_err(|e| fmt(e.to_string()))?;
+        if s.shards == 0 || s.shards > MAX_SHARDS || s.shard == 0 || s.shard > s.shards {
+            return Err(fmt(format!(
+                "shard {} of {} is not a valid split",
+                s.shard, s.shards
+            )));
+        }
+        let total = crate::engine::n_blocks(s.trials);
+        let expected = (total * (s.shard - 1) / s.shards, total * s.shard / s.shards);
+        if s.blocks != expected {
+            return Err(fmt(format!(
+                "blocks {:?} do not match shard {} of {} of {} trials",
+                s.blocks, s.shard, s.shards, s.trials
+            )));
+        }
+        let trials_in = |b: (u64, u64)| {
+            (b.1 * crate::engine::BLOCK).min(s.trials) - (b.0 * crate::engine::BLOCK).min(s.trials)
+        };
+        if s.points.iter().any(|p| p.acc.trials != trials_in(s.blocks)) {
+            return Err(fmt("its accumulators do not hold its blocks' trials".into()));
+        }
+        Ok(s)
     }
 }
 
@@ -182,6 +214,9 @@ pub fn merge(states: Vec<(String, ShardState)>) -> Result<ShardState, ShardError
             what: what.into(),
             first: first_file.clone(),
         };
+        if s.tariffsim != first.tariffsim {
+            return Err(foreign("the tariffsim version"));
+        }
         if s.scenario_hash != first.scenario_hash {
             return Err(foreign("the scenario"));
         }
@@ -213,8 +248,14 @@ pub fn merge(states: Vec<(String, ShardState)>) -> Result<ShardState, ShardError
         .map(|(i, _)| (i + 1).to_string())
         .collect();
     if !missing.is_empty() {
+        let expected = missing
+            .iter()
+            .map(|k| format!("shard-{k}-of-{n}.json"))
+            .collect::<Vec<_>>()
+            .join(", ");
         return Err(ShardError::Missing {
             missing: missing.join(", "),
+            expected,
             shards: n,
             have: files.join(", "),
         });

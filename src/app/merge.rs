@@ -83,9 +83,10 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         trials: merged.trials,
         target_se: None,
         target_rse: None,
-        threads: 0,
-        wall_seconds: 0.0,
-        overrides: Vec::new(),
+        threads: None,
+        wall_seconds: None,
+        merged_shards: Some(files.len() as u64),
+        overrides: merged.overrides.clone(),
         sweep,
         warnings: Vec::new(),
         resolved_scenario: results

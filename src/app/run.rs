@@ -73,7 +73,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         let cells = run_job(&args, job, &dir)?;
         combined.push((job.name().to_string(), cells));
     }
-    if many {
+    // Shards write state files only; the combined summary comes from merging.
+    if many && args.shard.is_none() {
         let dir = args.out.clone().unwrap_or_else(|| PathBuf::from("output"));
         // Sweep columns differ between scenarios: use their union, blank where absent.
         let mut paths: Vec<String> = Vec::new();
@@ -272,6 +273,8 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
             shard: k,
             shards: n,
             blocks: (spec.blocks.start, spec.blocks.end),
+            overrides: job.overrides.clone(),
+            resolved_scenario: tariffsim::scenario::tree::to_toml(&job.root),
             points: results
                 .into_iter()
                 .map(|r| PointState {
@@ -302,8 +305,9 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
         trials,
         target_se: args.target_se,
         target_rse: args.target_rse,
-        threads,
-        wall_seconds: wall,
+        threads: Some(threads),
+        wall_seconds: Some(wall),
+        merged_shards: None,
         overrides: job.overrides.clone(),
         sweep: job
             .sweeps
@@ -365,8 +369,9 @@ pub struct Provenance {
     pub trials: u64,
     pub target_se: Option<f64>,
     pub target_rse: Option<f64>,
-    pub threads: usize,
-    pub wall_seconds: f64,
+    pub threads: Option<usize>,
+    pub wall_seconds: Option<f64>,
+    pub merged_shards: Option<u64>,
     pub overrides: Vec<String>,
     pub sweep: Vec<(String, Vec<String>)>,
     pub warnings: Vec<String>,
@@ -440,7 +445,8 @@ pub fn write_results(
         target_rse: p.target_rse,
         threads: p.threads,
         wall_seconds: p.wall_seconds,
-        trials_per_second: done as f64 / p.wall_seconds.max(1e-9),
+        trials_per_second: p.wall_seconds.map(|w| done as f64 / w.max(1e-9)),
+        merged_shards: p.merged_shards,
         overrides: p.overrides.clone(),
         sweep: p.sweep.clone(),
         warnings: p.warnings.clone(),

@@ -21,12 +21,14 @@ pub struct Manifest {
     pub target_se: Option<f64>,
     /// `--target-rse`, if given.
     pub target_rse: Option<f64>,
-    /// Worker threads (does not change results).
-    pub threads: usize,
-    /// Wall-clock seconds of the simulation (does not include writing).
-    pub wall_seconds: f64,
-    /// Trials per second (trials × sweep points / wall time).
-    pub trials_per_second: f64,
+    /// Worker threads (does not change results); absent for merged shards.
+    pub threads: Option<usize>,
+    /// Wall-clock seconds of the simulation (not writing); absent for merged shards.
+    pub wall_seconds: Option<f64>,
+    /// Trials per second (trials × sweep points / wall time); absent for merged shards.
+    pub trials_per_second: Option<f64>,
+    /// Number of shard files merged, for a merged run.
+    pub merged_shards: Option<u64>,
     /// Overrides given with `--set`, in order.
     pub overrides: Vec<String>,
     /// The swept paths and their values, if any.
