@@ -121,33 +121,49 @@ pub fn summary_csv(extra: &[&str], rows: &[(Vec<String>, Point, &CellSummary)]) 
     finish(w)
 }
 
-/// `compare.csv`: one row per (sweep point, paired comparison).
-pub fn compare_csv(rows: &[(Point, &CompareSummary)]) -> Vec<u8> {
+/// A table with the sweep point's columns first, then `columns`; `fields` gives a row's
+/// values for `columns`. Shared by every per-point CSV.
+fn point_table<T>(
+    rows: &[(Point, &T)],
+    columns: &[&str],
+    fields: impl Fn(&T) -> Vec<String>,
+) -> Vec<u8> {
     let mut w = writer();
     let mut header: Vec<String> = rows
         .first()
         .map(|(p, _)| p.values.iter().map(|(k, _)| k.clone()).collect())
         .unwrap_or_default();
-    header.extend(
-        [
-            "kind",
-            "regime_a",
-            "route_a",
-            "regime_b",
-            "route_b",
-            "trials",
-            "mean_diff",
-            "sd_diff",
-            "se_diff",
-            "p05_diff",
-            "p50_diff",
-            "p95_diff",
-            "p_first_cheaper",
-        ]
-        .map(String::from),
-    );
-    header.extend(COMPONENTS.iter().map(|c| format!("diff_{c}")));
-    header.extend(
+    header.extend(columns.iter().map(|c| c.to_string()));
+    let _ = w.write_record(&header);
+    for (p, row) in rows {
+        let mut rec: Vec<String> = p.values.iter().map(|(_, v)| v.clone()).collect();
+        rec.extend(fields(row));
+        let _ = w.write_record(&rec);
+    }
+    finish(w)
+}
+
+/// `compare.csv`: one row per (sweep point, paired comparison).
+pub fn compare_csv(rows: &[(Point, &CompareSummary)]) -> Vec<u8> {
+    let mut columns: Vec<String> = [
+        "kind",
+        "regime_a",
+        "route_a",
+        "regime_b",
+        "route_b",
+        "trials",
+        "mean_diff",
+        "sd_diff",
+        "se_diff",
+        "p05_diff",
+        "p50_diff",
+        "p95_diff",
+        "p_first_cheaper",
+    ]
+    .map(String::from)
+    .to_vec();
+    columns.extend(COMPONENTS.iter().map(|c| format!("diff_{c}")));
+    columns.extend(
         [
             "mean_diff_lo",
             "mean_diff_hi",
@@ -156,10 +172,9 @@ pub fn compare_csv(rows: &[(Point, &CompareSummary)]) -> Vec<u8> {
         ]
         .map(String::from),
     );
-    let _ = w.write_record(&header);
-    for (p, c) in rows {
-        let mut rec: Vec<String> = p.values.iter().map(|(_, v)| v.clone()).collect();
-        rec.extend([
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    point_table(rows, &columns, |c| {
+        let mut rec = vec![
             c.kind.to_string(),
             c.regime_a.clone(),
             c.route_a.clone(),
@@ -173,7 +188,7 @@ pub fn compare_csv(rows: &[(Point, &CompareSummary)]) -> Vec<u8> {
             num(c.p50),
             num(c.p95),
             num(c.p_first_cheaper.value),
-        ]);
+        ];
         rec.extend(c.components.iter().map(|x| num(*x)));
         rec.extend([
             num(c.mean.lo),
@@ -181,92 +196,67 @@ pub fn compare_csv(rows: &[(Point, &CompareSummary)]) -> Vec<u8> {
             num(c.p_first_cheaper.lo),
             num(c.p_first_cheaper.hi),
         ]);
-        let _ = w.write_record(&rec);
-    }
-    finish(w)
+        rec
+    })
 }
 
 /// `histogram.csv`: one row per (sweep point, regime, route, bin).
 pub fn histogram_csv(rows: &[(Point, &Bin)]) -> Vec<u8> {
-    let mut w = writer();
-    let mut header: Vec<String> = rows
-        .first()
-        .map(|(p, _)| p.values.iter().map(|(k, _)| k.clone()).collect())
-        .unwrap_or_default();
-    header.extend(["regime", "route", "bin", "lo", "hi", "count", "share"].map(String::from));
-    let _ = w.write_record(&header);
-    for (p, b) in rows {
-        let mut rec: Vec<String> = p.values.iter().map(|(_, v)| v.clone()).collect();
-        rec.extend([
-            b.regime.clone(),
-            b.route.clone(),
-            b.bin.to_string(),
-            num(b.lo),
-            num(b.hi),
-            b.count.to_string(),
-            num(b.share),
-        ]);
-        let _ = w.write_record(&rec);
-    }
-    finish(w)
+    point_table(
+        rows,
+        &["regime", "route", "bin", "lo", "hi", "count", "share"],
+        |b| {
+            vec![
+                b.regime.clone(),
+                b.route.clone(),
+                b.bin.to_string(),
+                num(b.lo),
+                num(b.hi),
+                b.count.to_string(),
+                num(b.share),
+            ]
+        },
+    )
 }
 
 /// `timing.csv`: per (sweep point, regime, route, timed measure), the share of shipments
 /// that reached the US before the measure took effect, with its 95% CI.
 pub fn timing_csv(rows: &[(Point, &TimingSummary)]) -> Vec<u8> {
-    let mut w = writer();
-    let mut header: Vec<String> = rows
-        .first()
-        .map(|(p, _)| p.values.iter().map(|(k, _)| k.clone()).collect())
-        .unwrap_or_default();
-    header.extend(
-        [
-            "regime",
-            "route",
-            "measure",
-            "p_before_effective",
-            "p_before_effective_lo",
-            "p_before_effective_hi",
-        ]
-        .map(String::from),
-    );
-    let _ = w.write_record(&header);
-    for (p, t) in rows {
-        let mut rec: Vec<String> = p.values.iter().map(|(_, v)| v.clone()).collect();
-        rec.extend([
+    let columns = [
+        "regime",
+        "route",
+        "measure",
+        "p_before_effective",
+        "p_before_effective_lo",
+        "p_before_effective_hi",
+    ];
+    point_table(rows, &columns, |t| {
+        vec![
             t.regime.clone(),
             t.route.clone(),
             t.measure.clone(),
             num(t.before.value),
             num(t.before.lo),
             num(t.before.hi),
-        ]);
-        let _ = w.write_record(&rec);
-    }
-    finish(w)
+        ]
+    })
 }
 
 /// `sensitivity.csv`: per (sweep point, regime, route), every input that can move the
 /// cell's cost, strongest first: Spearman's rank correlation and its share of variance.
 pub fn sensitivity_csv(rows: &[(Point, &SensitivityRow)]) -> Vec<u8> {
-    let mut w = writer();
-    let mut header: Vec<String> = rows
-        .first()
-        .map(|(p, _)| p.values.iter().map(|(k, _)| k.clone()).collect())
-        .unwrap_or_default();
-    header.extend(["regime", "route", "rank", "input", "spearman", "share"].map(String::from));
-    let _ = w.write_record(&header);
-    for (p, r) in rows {
-        let mut rec: Vec<String> = p.values.iter().map(|(_, v)| v.clone()).collect();
-        rec.extend([
-            r.regime.clone(),
-            r.route.clone(),
-            r.rank.to_string(),
-            r.input.clone(),
-            num(r.spearman),
-            num(r.share),
-        ]);
-        let _ = w.write_record(&rec);
-    }
-    finish(w)
+    point_table(
+        rows,
+        &["regime", "route", "rank", "input", "spearman", "share"],
+        |r| {
+            vec![
+                r.regime.clone(),
+                r.route.clone(),
+                r.rank.to_string(),
+                r.input.clone(),
+                num(r.spearman),
+                num(r.share),
+            ]
+        },
+    )
 }

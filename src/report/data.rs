@@ -147,18 +147,8 @@ pub(crate) const SUMMARY_COLUMNS: [&str; 12] = [
     "p_cheapest",
 ];
 
-/// Cost components, in stacking order.
-pub(crate) const COMPONENTS: [&str; 9] = [
-    "goods",
-    "freight",
-    "processing",
-    "duty",
-    "fees",
-    "penalty",
-    "inspection",
-    "holding",
-    "rerouting",
-];
+/// Cost components, in stacking order (the model's order).
+pub(crate) use crate::model::COMPONENTS;
 
 /// `summary.csv`, indexed.
 pub(crate) struct Summary {
