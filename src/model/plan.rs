@@ -78,8 +78,10 @@ pub(super) struct CellPlan {
     pub true_static: u128,
     /// Agreements open to the filed origin (claimed under `declare = "XX"`).
     pub open_mask: u64,
-    /// How the goods fare under each agreement's rule, before draws.
-    pub qualifies: Vec<Qualifies>,
+    /// Agreements the goods always qualify for (bit per agreement).
+    pub qualify_always: u64,
+    /// Agreements whose qualification depends on the draws (an RVC test).
+    pub qualify_sometimes: u64,
     /// Whether the filed origin differs from the true one.
     pub false_origin: bool,
     /// Whether de minimis can apply to the filed origin / the true origin.
@@ -110,6 +112,8 @@ pub(super) struct MeasurePlan {
 
 /// One regime, compiled.
 pub(super) struct RegimePlan {
+    /// Agreements that waive the MPF (bit per agreement).
+    pub waives_mpf: u64,
     pub measures: Vec<MeasurePlan>,
     /// Measures with an `effective_day` or `end_day`.
     pub timed: u128,
@@ -245,7 +249,14 @@ impl Plan {
                 .enumerate()
                 .filter(|(_, m)| m.timing.is_some())
                 .fold(0u128, |acc, (i, _)| acc | 1u128 << i);
+            let waives_mpf = g
+                .agreements
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.waives_mpf)
+                .fold(0u64, |acc, (i, _)| acc | 1u64 << i);
             regimes.push(RegimePlan {
+                waives_mpf,
                 timed,
                 measures,
                 floors,
@@ -336,6 +347,15 @@ fn static_mask(g: &Regime, origin: &str, hs: Option<&str>, caught: bool) -> u128
         .fold(0u128, |acc, (i, _)| acc | 1u128 << i)
 }
 
+/// Agreements of `g` that route `r` qualifies for as `q` says, as a bit mask.
+fn mask_of(g: &Regime, r: &Route, q: Qualifies) -> u64 {
+    g.agreements
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| qualification(r, a) == q)
+        .fold(0u64, |acc, (i, _)| acc | 1u64 << i)
+}
+
 fn cell_plan(s: &Scenario, g: &Regime, r: &Route) -> CellPlan {
     let hs = s.goods.hs.as_deref();
     let filed = r.filed_origin();
@@ -380,7 +400,8 @@ fn cell_plan(s: &Scenario, g: &Regime, r: &Route) -> CellPlan {
         filed_static: static_mask(g, filed, hs, false),
         true_static: static_mask(g, truth, hs, true),
         open_mask,
-        qualifies: g.agreements.iter().map(|a| qualification(r, a)).collect(),
+        qualify_always: mask_of(g, r, Qualifies::Always),
+        qualify_sometimes: mask_of(g, r, Qualifies::Sometimes),
         false_origin: filed != truth,
         dm_filed: dm(filed),
         dm_true: dm(truth),

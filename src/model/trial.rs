@@ -10,7 +10,6 @@ use super::plan::{CellPlan, Plan, RegimePlan};
 use super::{flag, part, Outcome};
 use crate::dist::{std_normal_cdf, std_normal_quantile, Dist};
 use crate::rng::TrialRng;
-use crate::scenario::checks::Qualifies;
 use crate::scenario::{Declare, Effect, Mode, Rule};
 
 /// What a route costs before any regime: the same in every regime of a trial.
@@ -248,11 +247,7 @@ impl Plan {
         };
         let fees = match (&regime.fees, de_minimis) {
             (Some(f), false) => {
-                let waived = regime
-                    .agreements
-                    .iter()
-                    .enumerate()
-                    .any(|(i, a)| a.waives_mpf && filed_claims & (1u64 << i) != 0);
+                let waived = rp.waives_mpf & filed_claims != 0;
                 let mpf = if waived {
                     0.0
                 } else if value <= f.informal_threshold {
@@ -407,21 +402,18 @@ fn true_claims(
     transforms: bool,
     rvc: f64,
 ) -> u64 {
-    let mut mask = 0u64;
-    for (i, q) in cell.qualifies.iter().enumerate() {
-        let ok = match q {
-            Qualifies::Always => true,
-            Qualifies::Never => false,
-            Qualifies::Sometimes => {
-                let a = &regime.agreements[i];
-                let rvc_ok = rvc >= a.rvc_threshold;
-                match a.rule {
-                    Rule::Shift => transforms,
-                    Rule::Rvc => rvc_ok,
-                    Rule::ShiftOrRvc => transforms || rvc_ok,
-                    Rule::ShiftAndRvc => transforms && rvc_ok,
-                }
-            }
+    let mut mask = cell.qualify_always;
+    let mut bits = cell.qualify_sometimes;
+    while bits != 0 {
+        let i = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        let a = &regime.agreements[i];
+        let rvc_ok = rvc >= a.rvc_threshold;
+        let ok = match a.rule {
+            Rule::Shift => transforms,
+            Rule::Rvc => rvc_ok,
+            Rule::ShiftOrRvc => transforms || rvc_ok,
+            Rule::ShiftAndRvc => transforms && rvc_ok,
         };
         if ok {
             mask |= 1u64 << i;
