@@ -26,8 +26,16 @@ declare "true" or a claimed country; measures with origins/except/hs/waived_by/r
 floor/floor_over/when="caught"/probability/group; de minimis; fees; enforcement with
 lookback and penalty-multiple distributions and seizure; inspection with exclusion;
 sanctions (aggregate ownership, reroute or seize) with fallbacks; holding; regime `base`
-chains with `remove`. Not implemented (not used by the scenario): correlated markets,
-timing, sweeps.
+chains with `remove`; correlated markets for legs whose rate is lognormal (the Gaussian
+copula of MODEL.md is then exact: rate = median * exp(sigma * (rho Z + sqrt(1 - rho^2) e)));
+every leg of a market in korea-jv is lognormal. Not implemented (not used by the
+scenario): markets on legs of other distributions (an error), timing, sweeps.
+
+Threads: NumPy's element-wise work is single-threaded; the only BLAS call is the dot
+product for the sums of squares, where OpenBLAS's threads gain nothing (idle 2-core
+machine, 1e6 trials: 0.69 s with them, 0.67 s without) and, when the other core is busy,
+made whole runs 3x slower (2.3 s against 0.74 s). The script therefore pins BLAS to one
+thread (unless OPENBLAS_NUM_THREADS etc. are set): a stable one-core baseline.
 
 Choices where MODEL.md is silent follow tariffsim's (so the comparison is meaningful):
 fees are not reassessed when a false claim is caught; de minimis is re-evaluated at the
@@ -55,12 +63,16 @@ import copy
 import csv
 import json
 import math
+import os
 import sys
 import time
 import tomllib
 import zlib
 
-import numpy as np
+for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")  # before importing numpy: see "Threads" above
+
+import numpy as np  # noqa: E402
 
 # --------------------------------------------------------------------------------------
 # Scenario: reading, rates, regime resolution
@@ -247,6 +259,12 @@ class Draws:
             self.cache[key] = self._rng(key).random(self.n)
         return self.cache[key]
 
+    def normal(self, key):
+        k = key + "|normal"
+        if k not in self.cache:
+            self.cache[k] = self._rng(k).standard_normal(self.n)
+        return self.cache[k]
+
 
 # --------------------------------------------------------------------------------------
 # Model steps
@@ -285,9 +303,24 @@ def in_force_draws(regimes, draws):
     return out
 
 
+def leg_rate(leg, draws, key):
+    """A leg's rate; a leg on a correlated market loads `correlation` on the market's
+    standard-normal shock Z (one per trial, shared by every leg of that market)."""
+    market = leg.get("market")
+    if market is None:
+        return draws.value(key + "/rate", leg["rate"])
+    spec = leg["rate"]
+    if not (isinstance(spec, dict) and spec.get("dist") == "lognormal"):
+        raise NotImplementedError(f"{key}: market legs must be lognormal in this baseline")
+    rho = float(leg.get("correlation", 0.0))
+    z = draws.normal(f"market/{market}")
+    e = draws.normal(key + "/rate/e")
+    return spec["median"] * np.exp(spec["sigma"] * (rho * z + math.sqrt(1.0 - rho * rho) * e))
+
+
 def leg_freight(leg, goods, draws, key):
     """Freight per unit of one leg (rate per FEU or per kg, plus fees) and its days."""
-    rate = draws.value(key + "/rate", leg["rate"])
+    rate = leg_rate(leg, draws, key)
     if leg.get("mode", "ocean") == "ocean":
         per_unit = rate / goods["units_per_feu"]
     else:  # air | parcel: USD per kg

@@ -198,23 +198,34 @@ pub fn run(
     let mut start = spec.blocks.start;
     while start < spec.blocks.end {
         let end = spec.blocks.end.min(start.saturating_add(window));
-        let result: Result<Vec<Vec<u8>>, EngineError> = pool.install(|| {
-            (start..end)
-                .into_par_iter()
-                .map(|b| {
-                    if stop.load(Ordering::Relaxed) || observer.cancelled() {
-                        stop.store(true, Ordering::Relaxed);
-                        return Err(EngineError::Interrupted);
-                    }
-                    let me = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                    let mut w = workers[me].lock().unwrap_or_else(|e| e.into_inner());
-                    let rows = w.block(plan, spec, b, want_rows)?;
-                    observer.advance(block_range(spec.trials, b).count() as u64);
-                    Ok(rows)
-                })
-                .collect()
-        });
-        let rows = result?;
+        let run_block = |b: u64| -> Result<Vec<u8>, EngineError> {
+            if stop.load(Ordering::Relaxed) || observer.cancelled() {
+                stop.store(true, Ordering::Relaxed);
+                return Err(EngineError::Interrupted);
+            }
+            let me = rayon::current_thread_index().unwrap_or(0) % workers.len();
+            let mut w = workers[me].lock().unwrap_or_else(|e| e.into_inner());
+            let rows = w.block(plan, spec, b, want_rows)?;
+            observer.advance(block_range(spec.trials, b).count() as u64);
+            Ok(rows)
+        };
+        // Collect rows only when someone wants them: otherwise a list of empty buffers,
+        // one per block, would grow with the trial count.
+        let rows: Vec<Vec<u8>> = if want_rows {
+            pool.install(|| {
+                (start..end)
+                    .into_par_iter()
+                    .map(run_block)
+                    .collect::<Result<_, _>>()
+            })?
+        } else {
+            pool.install(|| {
+                (start..end)
+                    .into_par_iter()
+                    .try_for_each(|b| run_block(b).map(drop))
+            })?;
+            Vec::new()
+        };
         if let Some(s) = sink.as_mut() {
             for r in &rows {
                 s.write_rows(r)?;

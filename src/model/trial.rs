@@ -8,7 +8,7 @@
 use super::duty;
 use super::plan::{CellPlan, Plan, RegimePlan};
 use super::{flag, part, Outcome};
-use crate::dist::{std_normal_cdf, std_normal_quantile, Dist};
+use crate::dist::{std_normal_quantile, Dist};
 use crate::rng::TrialRng;
 use crate::scenario::{Declare, Effect, Mode, Rule};
 
@@ -113,7 +113,7 @@ impl Plan {
                     (Some((m, rho)), d) => {
                         let e = std_normal_quantile(rng.uniform(k.rate));
                         let z = rho * s.market_z[m] + (1.0 - rho * rho).sqrt() * e;
-                        d.quantile(std_normal_cdf(z))
+                        d.at_normal_score(z)
                     }
                 };
                 let per_unit = match leg.mode {
