@@ -238,7 +238,16 @@ pub fn run(
             }
         }
     }
-    Ok(merged(plan, &workers))
+    // Merge into the first worker's accumulator rather than a fresh one: a third copy
+    // of every sketch would be the largest allocation of the run.
+    let mut accs = workers
+        .into_iter()
+        .map(|w| w.0.into_inner().unwrap_or_else(|e| e.into_inner()).acc);
+    let mut total = accs.next().unwrap_or_else(|| Acc::new(plan));
+    for a in accs {
+        total.merge(&a);
+    }
+    Ok(total)
 }
 
 /// The sum of every worker's accumulator (exact, so the order does not matter).

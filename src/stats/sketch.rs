@@ -17,10 +17,12 @@ use super::StatsError;
 
 /// Mantissa bits kept in a bucket key: 2^10 = 1024 buckets per octave.
 pub const MANTISSA_BITS: u32 = 10;
-/// Magnitudes below this (USD) are recorded as exactly 0. This bounds the key
-/// range for differences that are numerically near zero (otherwise a value
-/// like 1e-300 would force the store to span ~1000 octaves).
-pub const ZERO_THRESHOLD: f64 = 1e-9;
+/// Magnitudes below this (USD, a ten-thousandth of a cent) are recorded as
+/// exactly 0. This bounds the key range of differences that are numerically near
+/// zero: paired differences of two routes reach ever smaller magnitudes as trials
+/// grow, and each octave costs a bucket array, so a lower threshold made memory
+/// creep with the trial count.
+pub const ZERO_THRESHOLD: f64 = 1e-6;
 /// Relative half-width of a bucket, the worst relative error of a midpoint: 2^-11 ≈ 0.049 %.
 pub const RELATIVE_ERROR: f64 = 1.0 / (1u64 << (MANTISSA_BITS + 1)) as f64;
 
@@ -238,11 +240,11 @@ impl Cell {
 
 /// Mergeable quantile sketch with log-linear buckets (HDR-histogram style).
 ///
-/// * Values with |x| ≥ 1e-9 go into 1024 buckets per power of two (relative
+/// * Values with |x| ≥ 1e-6 go into 1024 buckets per power of two (relative
 ///   bucket width ≤ 2^-10), split into a positive and a negative store
 ///   (negatives bucketed by |x|). Reported values are bucket midpoints,
 ///   relative error ≤ 2^-11 ≈ 0.049 %.
-/// * |x| < 1e-9 (USD) is recorded as exactly 0 (a separate zero count).
+/// * |x| < 1e-6 (USD) is recorded as exactly 0 (a separate zero count).
 /// * ±inf are counted separately (they take part in ranks as ±inf);
 ///   NaN is counted in `nan` and excluded from everything else.
 /// * Exact min/max of all non-NaN values are kept (by `f64::total_cmp`, so
@@ -344,7 +346,7 @@ impl Sketch {
     }
 
     /// Records one value. Never panics: NaN goes to the `nan` counter,
-    /// ±inf to their own counters, |x| < 1e-9 to the zero count.
+    /// ±inf to their own counters, |x| < 1e-6 to the zero count.
     #[inline]
     pub fn insert(&mut self, x: f64) {
         self.insert_n(x, 1);
@@ -364,7 +366,7 @@ impl Sketch {
                 self.pos.add(key, n);
             }
             self.count += n;
-            // |x| >= 1e-9 here, so plain min/max agree with total_cmp.
+            // |x| >= 1e-6 here, so plain min/max agree with total_cmp.
             self.min = self.min.min(x);
             self.max = self.max.max(x);
         } else {
@@ -386,7 +388,7 @@ impl Sketch {
         } else if x == f64::NEG_INFINITY {
             self.neg_inf += n;
         } else {
-            self.zero += n; // |x| < 1e-9
+            self.zero += n; // |x| < 1e-6
         }
         self.count += n;
         self.update_min_max(x, x);
@@ -498,7 +500,7 @@ impl Sketch {
     /// k = max(1, ceil(q·n)), reported as its bucket midpoint clamped into
     /// [min, max] (ranks 1 and n return the exact min and max).
     /// Relative error vs the exact order statistic ≤ 2^-11
-    /// (< 0.1 %) for |value| ≥ 1e-9. `q` is clamped to [0, 1]; `None` if the
+    /// (< 0.1 %) for |value| ≥ 1e-6. `q` is clamped to [0, 1]; `None` if the
     /// sketch is empty or `q` is NaN.
     pub fn quantile(&self, q: f64) -> Option<f64> {
         if self.count == 0 || q.is_nan() {
@@ -562,8 +564,8 @@ impl Sketch {
 
     /// Share of values ≤ x at bucket resolution: every value in x's bucket
     /// counts as ≤ x (so the result is ≥ the exact share and ≤ the exact share
-    /// of values < x's bucket upper edge). Values recorded as 0 (|v| < 1e-9)
-    /// count as ≤ x for any |x| < 1e-9. NaN if empty or x is NaN.
+    /// of values < x's bucket upper edge). Values recorded as 0 (|v| < 1e-6)
+    /// count as ≤ x for any |x| < 1e-6. NaN if empty or x is NaN.
     pub fn cdf(&self, x: f64) -> f64 {
         if self.count == 0 || x.is_nan() {
             return f64::NAN;
@@ -585,7 +587,7 @@ impl Sketch {
 
     /// Non-empty buckets `(lo, hi, count)` in ascending value order, for
     /// histograms. Positive buckets cover [lo, hi), negative ones (lo, hi];
-    /// the zero bucket is (-1e-9, 1e-9); infinities are `(±inf, ±inf, n)`.
+    /// the zero bucket is (-1e-6, 1e-6); infinities are `(±inf, ±inf, n)`.
     /// Counts sum to [`count`](Self::count).
     pub fn buckets(&self) -> impl Iterator<Item = (f64, f64, u64)> + '_ {
         self.cells().map(|c| (c.lo, c.hi, c.count))
@@ -807,7 +809,7 @@ mod tests {
             let at_most = |t: f64| sv.partition_point(|&x| x <= t) as u64;
             for &(lo, hi, c) in &b {
                 assert!(lo < hi && c > 0, "{name}");
-                // positive buckets are [lo, hi), negative (lo, hi], zero bucket holds |x| < 1e-9
+                // positive buckets are [lo, hi), negative (lo, hi], zero bucket holds |x| < 1e-6
                 let exact = if lo >= ZERO_THRESHOLD {
                     below(hi) - below(lo)
                 } else if hi <= -ZERO_THRESHOLD {
