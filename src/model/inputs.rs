@@ -147,9 +147,6 @@ impl Plan {
             }
         };
         push(find("goods.unit_value"), None);
-        for f in &s.fx {
-            push(find(&format!("fx.{}", f.code)), None);
-        }
         push(find("scenario.departure"), None);
         for m in &s.markets {
             push(find(&format!("markets.{m}")), None);
@@ -175,6 +172,20 @@ impl Plan {
                 break;
             }
             chain.push(f);
+        }
+        // Exchange rates that convert something this cell pays: goods, or hub costs on
+        // the route or its fallbacks (an unused `[fx]` entry is not an input).
+        let mut currencies: Vec<usize> = s.goods.unit_value.currency.into_iter().collect();
+        currencies.extend(chain.iter().filter_map(|&q| {
+            s.routes[q]
+                .processing
+                .as_ref()
+                .and_then(|p| p.cost.currency)
+        }));
+        for (i, f) in s.fx.iter().enumerate() {
+            if currencies.contains(&i) {
+                push(find(&format!("fx.{}", f.code)), None);
+            }
         }
         for &q in &chain {
             let route = &s.routes[q];
