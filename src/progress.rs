@@ -17,9 +17,14 @@ impl<'a> Progress<'a> {
     pub fn new(total: u64, label: &str, quiet: bool, cancel: &'a AtomicBool) -> Self {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template("{prefix} [{bar:30}] {percent:>3}% {human_pos}/{human_len} trials  {per_sec}  ETA {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> ");
+            let style = ProgressStyle::with_template(
+                "{prefix} [{bar:30}] {percent:>3}% {human_pos}/{human_len} trials  {rate}  ETA {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0} trials/s", state.per_sec());
+            })
+            .progress_chars("=> ");
             bar.set_style(style);
             bar.set_prefix(label.to_string());
             bar
