@@ -9,7 +9,7 @@
 
 use super::scenario::diag::{Diagnostics, Loc};
 use super::scenario::path::{self, PathError};
-use super::scenario::read::{number_node, TableReader, Unit};
+use super::scenario::read::{TableReader, Unit};
 use super::scenario::tree::{Node, Table, Value};
 
 /// One swept path and its values.
@@ -210,11 +210,6 @@ pub fn grid(sweeps: &[Sweep]) -> Vec<GridPoint> {
         points = next;
     }
     points
-}
-
-/// Checks a swept value reads as a number where one is needed (for break-even).
-pub fn as_number(n: &Node, path: &str, d: &mut Diagnostics) -> Option<f64> {
-    number_node(n, path, Unit::Any, d)
 }
 
 #[cfg(test)]

@@ -247,7 +247,7 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
         };
         results.push(PointResult {
             point,
-            scenario_toml: built.resolved_toml(),
+            scenario_toml: built.document.clone(),
             plan,
             acc,
             sensitivity,

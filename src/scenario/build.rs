@@ -29,13 +29,6 @@ pub struct Built {
     pub document: String,
 }
 
-impl Built {
-    /// The scenario as resolved TOML: reading it back gives the same scenario.
-    pub fn resolved_toml(&self) -> String {
-        self.document.clone()
-    }
-}
-
 /// Where parts of the scenario were written, for checks that run after reading.
 pub(super) struct RouteSource {
     pub name: String,

@@ -530,7 +530,7 @@ pub fn dist_node(n: &Node, path: &str, unit: Unit, d: &mut Diagnostics) -> Optio
         }
         _ => None,
     };
-    r.finish(d);
+    // Unknown keys were reported above, by `keys_only`.
     match built? {
         Ok(dist) => check_support(dist, n, path, unit, d),
         Err(e) => {
