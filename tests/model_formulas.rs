@@ -684,7 +684,9 @@ rule = "shift"
     // MFN waived, cn301 not on KR, X 0.10 → 10.1
     let o = r.o("g", "relabel");
     parts(&o, p![goods: 100.0, processing: 1.0, duty: 10.1], "relabel");
-    flags(&o, pref | fc, "relabel (no enforcement: never caught)");
+    // The KORUS claim is false (RVC 1/101 < 0.45): a false claim, not a preference
+    // (MODEL.md v2.1: p_preference counts true preferences only).
+    flags(&o, fc, "relabel (no enforcement: never caught)");
     // assembled-ok: CV 200, filed KR true, KORUS true → X only: 0.10*200 = 20
     let o = r.o("g", "assembled-ok");
     parts(&o, p![goods: 100.0, processing: 100.0, duty: 20.0], "ok");
@@ -693,7 +695,11 @@ rule = "shift"
     // filed duty X 0.10*200 = 20
     let o = r.o("g", "assembled-low");
     parts(&o, p![goods: 100.0, processing: 100.0, duty: 20.0], "low");
-    flags(&o, pref | fc | hub, "assembled-low");
+    flags(
+        &o,
+        fc | hub,
+        "assembled-low (false KORUS claim: not a preference)",
+    );
     // truthful-low: files KR, claims nothing → MFN + X = 0.13*200 = 26
     let o = r.o("g", "truthful-low");
     parts(&o, p![goods: 100.0, processing: 100.0, duty: 26.0], "truth");
@@ -701,7 +707,7 @@ rule = "shift"
     // cn-as-kr: CV 100; filed KR with KORUS → X 0.10*100 = 10
     let o = r.o("g", "cn-as-kr");
     parts(&o, p![goods: 100.0, duty: 10.0], "cn-as-kr");
-    flags(&o, pref | fc, "cn-as-kr");
+    flags(&o, fc, "cn-as-kr (last made in CN: KORUS claim false)");
     // rvc-only: files CN (true non-preferential origin) and claims KORUS, which it truly
     // qualifies for (last made in KR, RVC 0.5): cn301 + X = 0.35 * 200 = 70
     let o = r.o("g", "rvc-only");
@@ -1165,11 +1171,9 @@ fn enforcement_caught_lookback_penalty_multiple_and_ad_valorem() {
         p![goods: 100.0, processing: 10.0, duty: 30.8, penalty: 249.7],
         "caught relabel",
     );
-    flags(
-        &o,
-        flag::PREFERENCE | flag::FALSE_CLAIM | flag::CAUGHT,
-        "caught relabel",
-    );
+    // KORUS (rule shift) is claimed but the goods were not transformed: a false claim,
+    // not a preference.
+    flags(&o, flag::FALSE_CLAIM | flag::CAUGHT, "caught relabel");
     assert!(o.entered);
     // the truthful direct route is never reassessed: (0.03 + 0.25) * 100 = 28
     let o = r.o("g", "direct");
@@ -1201,7 +1205,7 @@ fn enforcement_detection_zero_keeps_the_filing() {
     // never caught: filed duty 0 stands, no penalty
     let o = r.o("g", "relabel");
     parts(&o, p![goods: 100.0, processing: 10.0], "not caught");
-    flags(&o, flag::PREFERENCE | flag::FALSE_CLAIM, "not caught");
+    flags(&o, flag::FALSE_CLAIM, "not caught");
 }
 
 #[test]
@@ -1229,12 +1233,12 @@ penalty_ad_valorem = 0.01
     ));
     // filed VN: 0.5*100 = 50; true CN: 0.25*100 = 25; evaded = max(25 - 50, 0) = 0
     // charge = 0 + 2*0 + 0.01*100 = 1; 2 entries → 2
-    // duty = true duty 25; penalty = filed + lookback*charge - true = 50 + 2 - 25 = 27
-    // cost = 100 + 25 + 27 = 152 (= v + filed duty 50 + 2 charged)
+    // duty = true duty 25 (the excess 25 filed is refunded, MODEL.md v2.1);
+    // penalty = lookback*charge - evaded = 2*1 - 0 = 2; cost = 100 + 25 + 2 = 127
     let o = r.o("g", "cn-as-vn");
     parts(
         &o,
-        p![goods: 100.0, duty: 25.0, penalty: 27.0],
+        p![goods: 100.0, duty: 25.0, penalty: 2.0],
         "over-declared",
     );
     flags(&o, flag::FALSE_CLAIM | flag::CAUGHT, "over-declared");
@@ -1325,15 +1329,16 @@ penalty_multiple = 2.0
         p![goods: 100.0, processing: 10.0, duty: 3.3, penalty: 6.6],
         "false preference",
     );
+    // The false KORUS claim is a false claim, not a preference (MODEL.md v2.1).
     flags(
         &o,
-        flag::TRUE_ORIGIN_HUB | flag::PREFERENCE | flag::FALSE_CLAIM | flag::CAUGHT,
+        flag::TRUE_ORIGIN_HUB | flag::FALSE_CLAIM | flag::CAUGHT,
         "false preference",
     );
 }
 
 #[test]
-fn enforcement_fees_stay_as_filed_documented() {
+fn enforcement_caught_fees_reassessed_at_the_true_filing() {
     let r = Run::new(&scen(
         GOODS,
         &(hub_route("relabel", "KR", "declare = \"KR\"", "cost = 10.0")
@@ -1356,19 +1361,21 @@ entry_fee = 100.0
 detection = 1.0
 "#),
     ));
-    // filed with KORUS → no MPF; fees = entry 100/1000 = 0.1 (HMF rate 0).
-    // Documented: fees are not reassessed when caught (the truth would add MPF
-    // 0.01*110000 = 1100 → 1.1/unit). True duty 0.25*110 = 27.5, penalty 0.
+    // filed with KORUS → no MPF; fees as filed = entry 100/1000 = 0.1 (HMF rate 0).
+    // Caught: reassessed whole at the true filing (CN, no KORUS, so no MPF waiver):
+    // MPF 0.01 * 110 * 1000 = 1100, fees = (1100 + 100)/1000 = 1.2 per unit.
+    // True duty 0.25*110 = 27.5, evaded 27.5, lookback 1, multiple 0 → penalty 0.
     let o = r.o("g", "relabel");
     parts(
         &o,
-        p![goods: 100.0, processing: 10.0, duty: 27.5, fees: 0.1],
-        "fees as filed",
+        p![goods: 100.0, processing: 10.0, duty: 27.5, fees: 1.2],
+        "fees at the true filing",
     );
+    flags(&o, flag::FALSE_CLAIM | flag::CAUGHT, "caught");
 }
 
 #[test]
-fn enforcement_de_minimis_reevaluated_at_true_origin_documented() {
+fn enforcement_de_minimis_and_fees_reassessed_at_true_origin() {
     let routes = hub_route("relabel", "KR", "declare = \"KR\"", "cost = 10.0");
     let regimes = r#"
 [[regimes]]
@@ -1401,20 +1408,25 @@ penalty_multiple = 2.0
 "#;
     let r = Run::new(&scen(GOODS, &(routes + regimes)));
     // filed KR: de minimis (110000 <= 1e9, KR not excepted) → filed duty 0, fees 0.
-    // caught: true origin CN is excepted → true duty 0.25*110 = 27.5; evaded 27.5;
-    // lookback 1, multiple 0 → penalty 0; fees stay as filed (0)
+    // caught: true origin CN is excepted → no de minimis: true duty 0.25*110 = 27.5,
+    // evaded 27.5, lookback 1, multiple 0 → penalty 0; fees of the true filing:
+    // entry fee 100/1000 = 0.1; the de minimis flag follows the true filing (off).
     let o = r.o("cn-excepted", "relabel");
     parts(
         &o,
-        p![goods: 100.0, processing: 10.0, duty: 27.5],
+        p![goods: 100.0, processing: 10.0, duty: 27.5, fees: 0.1],
         "excepted",
     );
-    assert!(o.has(flag::CAUGHT));
-    // nobody excepted: the true origin is de minimis too → true duty 0, evaded 0,
-    // penalty 0 + 1*(0 + 2*0 + 0) - 0 = 0
+    flags(&o, flag::FALSE_CLAIM | flag::CAUGHT, "excepted");
+    // nobody excepted: the true origin is de minimis too → true duty 0, fees 0,
+    // evaded 0, penalty 1*(0 + 2*0 + 0) - 0 = 0; still de minimis
     let o = r.o("all-in", "relabel");
     parts(&o, p![goods: 100.0, processing: 10.0], "all-in");
-    assert!(o.has(flag::CAUGHT));
+    flags(
+        &o,
+        flag::FALSE_CLAIM | flag::CAUGHT | flag::DE_MINIMIS,
+        "all-in",
+    );
 }
 
 #[test]
@@ -1495,7 +1507,7 @@ days = 5.0
     // relabel: freight before 400/4000 = 0.1, after 8000/4000 = 2 → 2.1;
     // CV = 100 + 0.1 + 10 = 110.1; processing 10;
     // true duty 0.28 * 110.1 = 30.828, filed 0 → charge 3 * 30.828 = 92.484;
-    // penalty = 0 + 92.484 - 30.828 = 61.656 (documented: kept when seized)
+    // penalty = 1 * 92.484 - 30.828 = 61.656 (documented: kept when seized)
     // seized: goods 100 + freight 2.1 + processing 10 + penalty 61.656 + fallback 132.1;
     // no duty, fees, inspection (none happens once seized) or holding
     // days = own 3 + 2 + 14 = 19, plus the fallback's 25 = 44
@@ -1508,7 +1520,7 @@ days = 5.0
     close(o.days, 44.0, "seized days");
     flags(
         &o,
-        flag::PREFERENCE | flag::FALSE_CLAIM | flag::CAUGHT | flag::SEIZED,
+        flag::FALSE_CLAIM | flag::CAUGHT | flag::SEIZED,
         "seized",
     );
     assert!(!o.entered, "a seized shipment did not enter");
@@ -2226,7 +2238,7 @@ fn route_event_draws_shared_by_regimes_nested() {
 // ---------------------------------------------------------------------------------------
 
 #[test]
-fn base_merges_measures_by_name_and_replaces_other_tables_whole() {
+fn base_merges_measures_by_name_and_tables_key_by_key() {
     let r = Run::new(&scen(
         GOODS,
         &(direct_route("cn", "CN", "")
@@ -2276,16 +2288,17 @@ base = "b"
         "a",
     );
     // b: M1 0.1 + M2 replaced by 0.05, M3 removed, M4 1.0/unit → 15 + 1 = 16;
-    // fees table replaced whole: mpf_rate back to 0 → 200/1000 = 0.2
+    // fees merge key by key (MODEL.md v2.2): entry_fee 200 from b, mpf_rate 0.01 kept
+    // from a → (200 + 0.01*100000)/1000 = 1.2
     parts(
         &r.o("b", "cn"),
-        p![goods: 100.0, duty: 16.0, fees: 0.2],
+        p![goods: 100.0, duty: 16.0, fees: 1.2],
         "b",
     );
     // c: a chained copy of b
     parts(
         &r.o("c", "cn"),
-        p![goods: 100.0, duty: 16.0, fees: 0.2],
+        p![goods: 100.0, duty: 16.0, fees: 1.2],
         "c",
     );
 }
@@ -2395,4 +2408,338 @@ fn dangling_names_broken_chains_and_base_loops_are_errors() {
     for (what, text) in bad {
         assert!(!valid(&text), "{what} was accepted:\n{text}");
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// MODEL.md v2.1 and v2.2
+// ---------------------------------------------------------------------------------------
+
+/// A free CN → US route of `days` days and one regime per `(name, effective_day)`, each
+/// with the measure `china-60` (60% on CN) timed by its own `effective_day`.
+fn timed_regimes(days: f64, regimes: &[(&str, &str)]) -> String {
+    let mut s = scen(
+        GOODS,
+        &format!(
+            "[[routes]]\nname = \"direct\"\norigin = \"CN\"\n[[routes.legs]]\nfrom = \"CN\"\nto = \"US\"\nmode = \"ocean\"\nrate = 0.0\ndays = {days}\n"
+        ),
+    );
+    for (name, eff) in regimes {
+        s += &format!(
+            "\n[[regimes]]\nname = \"{name}\"\n[[regimes.measures]]\nname = \"china-60\"\norigins = [\"CN\"]\nad_valorem = 0.6\neffective_day = {eff}\n"
+        );
+    }
+    s
+}
+
+#[test]
+fn effective_day_is_each_regimes_own() {
+    // Entry on day 50 (departure 0 + 50 days of legs). Regime `early` starts the measure
+    // on day 40 (applies: 0.6 * 100 = 60), `late` on day 60 (does not apply). v2 used
+    // the first regime's day for both, so `late` paid 60 too.
+    let r = Run::new(&timed_regimes(50.0, &[("early", "40.0"), ("late", "60.0")]));
+    parts(
+        &r.o("early", "direct"),
+        p![goods: 100.0, duty: 60.0],
+        "early",
+    );
+    parts(&r.o("late", "direct"), p![goods: 100.0], "late");
+    // Reordered, the same numbers.
+    let r = Run::new(&timed_regimes(50.0, &[("late", "60.0"), ("early", "40.0")]));
+    parts(
+        &r.o("early", "direct"),
+        p![goods: 100.0, duty: 60.0],
+        "early",
+    );
+    parts(&r.o("late", "direct"), p![goods: 100.0], "late");
+}
+
+#[test]
+fn effective_days_share_one_uniform_across_regimes() {
+    // a: day ~ U(0, 100), applies when 100u <= 50, i.e. u <= 0.5;
+    // b: day ~ U(0, 200), applies when u <= 0.25; c: U(100, 200) never applies.
+    // One uniform per measure name: b applies only in trials where a does (comonotone).
+    let regimes = [
+        ("a", "{ dist = \"uniform\", min = 0.0, max = 100.0 }"),
+        ("b", "{ dist = \"uniform\", min = 0.0, max = 200.0 }"),
+        ("c", "{ dist = \"uniform\", min = 100.0, max = 200.0 }"),
+    ];
+    let mut r = Run::new(&timed_regimes(50.0, &regimes));
+    let (n, mut na, mut nb) = (20_000u64, 0u64, 0u64);
+    let key = tariffsim::rng::purpose_key("effective_day:measure:china-60");
+    for t in 0..n {
+        r.trial(11, t);
+        let u = tariffsim::rng::TrialRng::new(11, t).uniform(key);
+        let (a, b, c) = (r.o("a", "direct"), r.o("b", "direct"), r.o("c", "direct"));
+        assert_eq!(a.parts[part::DUTY] > 0.0, 100.0 * u <= 50.0, "a at u={u}");
+        assert_eq!(b.parts[part::DUTY] > 0.0, 200.0 * u <= 50.0, "b at u={u}");
+        assert_eq!(c.parts[part::DUTY], 0.0, "c");
+        assert!(
+            b.parts[part::DUTY] == 0.0 || a.parts[part::DUTY] > 0.0,
+            "nested"
+        );
+        na += u64::from(a.parts[part::DUTY] > 0.0);
+        nb += u64::from(b.parts[part::DUTY] > 0.0);
+    }
+    // Shares 0.5 and 0.25 within 4 standard errors.
+    for (k, p) in [(na, 0.5), (nb, 0.25)] {
+        let se = (p * (1.0 - p) / n as f64).sqrt();
+        assert!(
+            (k as f64 / n as f64 - p).abs() < 4.0 * se,
+            "{k} of {n} vs {p}"
+        );
+    }
+    // Reordering the regimes changes no outcome of any trial.
+    let mut q = Run::new(&timed_regimes(50.0, &[regimes[2], regimes[0], regimes[1]]));
+    for t in 0..2_000 {
+        r.trial(11, t);
+        q.trial(11, t);
+        for g in ["a", "b", "c"] {
+            assert_eq!(
+                r.o(g, "direct").cost,
+                q.o(g, "direct").cost,
+                "{g} trial {t}"
+            );
+        }
+    }
+}
+
+#[test]
+fn true_preference_on_a_false_origin_counts_in_both() {
+    // Relabelled in KR without transformation (non-preferential origin CN), but the hub
+    // adds RVC = 100/200 = 0.5 >= 0.45, so the KORUS claim is true while the filed
+    // origin is false: p_preference and p_false_claim both count it.
+    let r = Run::new(&scen(
+        GOODS,
+        &(hub_route("kr", "KR", "declare = \"KR\"", "cost = 100.0")
+            + r#"
+[[regimes]]
+name = "g"
+[[regimes.measures]]
+name = "MFN"
+origins = ["*"]
+ad_valorem = 0.03
+waived_by = ["KORUS"]
+[[regimes.agreements]]
+name = "KORUS"
+origins = ["KR"]
+rule = "rvc"
+rvc_threshold = 0.45
+"#),
+    ));
+    let o = r.o("g", "kr");
+    parts(&o, p![goods: 100.0, processing: 100.0], "kr");
+    flags(&o, flag::PREFERENCE | flag::FALSE_CLAIM, "kr");
+}
+
+/// Routes `direct` and `op` (run by `operator`), entities as given, and one regime with
+/// sanction `s` on `alibaba` in force (probability defaults to 1) at `threshold`.
+fn ownership_scenario(entities: &str, operator: &str, threshold: f64) -> String {
+    scen(
+        GOODS,
+        &format!(
+            r#"{entities}
+{direct}
+[[routes]]
+name = "op"
+origin = "CN"
+operator = "{operator}"
+fallback = "direct"
+[[routes.legs]]
+from = "CN"
+to = "US"
+mode = "air"
+rate = 1.0
+
+[[regimes]]
+name = "g"
+[[regimes.sanctions]]
+name = "s"
+target = "alibaba"
+ownership_threshold = {threshold}
+"#,
+            direct = direct_route("direct", "CN", ""),
+        ),
+    )
+}
+
+#[test]
+fn ownership_follows_entities_that_own_entities() {
+    // `op` by air: 1 USD/kg * 2 kg = 2 per unit → cost 102 when it runs; when stopped
+    // (reroute), the rerouting component is direct's 100.
+    let stopped = |o: &Outcome, what: &str| {
+        parts(o, p![rerouting: 100.0], what);
+        flags(o, flag::BLOCKED, what);
+    };
+    let runs = |o: &Outcome, what: &str| {
+        parts(o, p![goods: 100.0, freight: 2.0], what);
+        flags(o, 0, what);
+    };
+    // holdco 100% alibaba → blocked; jv 50% holdco → 0.5 >= 0.5: stopped (one level
+    // deeper than v2 looked).
+    let e = "[[entities]]\nname = \"holdco\"\nowners = { alibaba = 1.0 }\n[[entities]]\nname = \"jv\"\nowners = { holdco = 0.5, shinsegae = 0.5 }\n";
+    stopped(
+        &Run::new(&ownership_scenario(e, "jv", 0.5)).o("g", "op"),
+        "chain",
+    );
+    // holdco only 40% alibaba → not blocked at 0.5, so jv (50% holdco) runs.
+    let e = "[[entities]]\nname = \"holdco\"\nowners = { alibaba = 0.4, other = 0.6 }\n[[entities]]\nname = \"jv\"\nowners = { holdco = 0.5, shinsegae = 0.5 }\n";
+    runs(
+        &Run::new(&ownership_scenario(e, "jv", 0.5)).o("g", "op"),
+        "40% holdco",
+    );
+    // ... but at a threshold of 0.4 holdco is blocked, and jv with it (0.5 >= 0.4).
+    stopped(
+        &Run::new(&ownership_scenario(e, "jv", 0.4)).o("g", "op"),
+        "threshold 0.4",
+    );
+    // Aggregation across levels: holdco 60% alibaba (blocked) holds 30% of jv, alibaba
+    // 20% directly: 0.3 + 0.2 = 0.5 → stopped.
+    let e = "[[entities]]\nname = \"holdco\"\nowners = { alibaba = 0.6, other = 0.4 }\n[[entities]]\nname = \"jv\"\nowners = { holdco = 0.3, alibaba = 0.2, shinsegae = 0.5 }\n";
+    stopped(
+        &Run::new(&ownership_scenario(e, "jv", 0.5)).o("g", "op"),
+        "aggregate",
+    );
+    // Three levels: alibaba → a (100%) → b (60%) → jv (50%).
+    let e = "[[entities]]\nname = \"a\"\nowners = { alibaba = 1.0 }\n[[entities]]\nname = \"b\"\nowners = { a = 0.6, x = 0.4 }\n[[entities]]\nname = \"jv\"\nowners = { b = 0.5, y = 0.5 }\n";
+    stopped(
+        &Run::new(&ownership_scenario(e, "jv", 0.5)).o("g", "op"),
+        "three levels",
+    );
+}
+
+/// A relabelling route and regimes `base` (enforcement: detection 0, look-back 3,
+/// multiple 2; fees entry 100, MPF 1%; KORUS) and `child` with `child` as its body.
+fn base_merge_scenario(child: &str) -> String {
+    relabel_scenario(&format!(
+        r#"[regimes.enforcement]
+detection = 0.0
+lookback_entries = 3.0
+penalty_multiple = 2.0
+[regimes.fees]
+entry_fee = 100.0
+mpf_rate = 0.01
+
+[[regimes]]
+name = "child"
+base = "g"
+{child}"#
+    ))
+}
+
+#[test]
+fn base_tables_merge_key_by_key_and_remove_drops_tables() {
+    // The child writes only `detection = 1`: look-back 3 and multiple 2 stay (v2 lost
+    // them). relabel: CV 110, true duty 0.28 * 110 = 30.8, filed 0 → charge
+    // 30.8 * 3 = 92.4 per entry; 3 entries → 277.2; penalty = 277.2 - 30.8 = 246.4.
+    // Fees at the true filing: (100 + 0.01 * 110000) / 1000 = 1.2.
+    let r = Run::new(&base_merge_scenario(
+        "[regimes.enforcement]\ndetection = 1.0\n",
+    ));
+    parts(
+        &r.o("child", "relabel"),
+        p![goods: 100.0, processing: 10.0, duty: 30.8, fees: 1.2, penalty: 246.4],
+        "child",
+    );
+    // The base itself never catches: filed duty 0 (this KORUS does not waive the MPF),
+    // fees 1.2 as filed.
+    parts(
+        &r.o("g", "relabel"),
+        p![goods: 100.0, processing: 10.0, fees: 1.2],
+        "base",
+    );
+    // `remove` drops whole tables, agreements and measures: no fees, no KORUS (so no
+    // preference claimed), no MFN; cn301 does not cover the filed KR: duty 0, and never
+    // caught without enforcement.
+    let r = Run::new(&base_merge_scenario(
+        "remove = [\"fees\", \"KORUS\", \"MFN\", \"enforcement\"]\n",
+    ));
+    parts(
+        &r.o("child", "relabel"),
+        p![goods: 100.0, processing: 10.0],
+        "removed",
+    );
+    flags(&r.o("child", "relabel"), flag::FALSE_CLAIM, "removed");
+    // A removed table written again by the child starts afresh: only entry_fee 50.
+    let r = Run::new(&base_merge_scenario(
+        "remove = [\"fees\"]\n[regimes.fees]\nentry_fee = 50.0\n",
+    ));
+    parts(
+        &r.o("child", "relabel"),
+        p![goods: 100.0, processing: 10.0, fees: 0.05],
+        "fees afresh",
+    );
+}
+
+#[test]
+fn since_first_lookback_is_geometric_in_detection_capped_by_the_limit() {
+    // detection 0.25, no limit: L = G = max(1, ceil(ln(1-u) / ln(0.75))) at the route's
+    // look-back uniform u; charge = evaded 30.8 (multiple 0), penalty = 30.8 * L - 30.8.
+    let scenario = |extra: &str| {
+        relabel_scenario(&format!(
+            "[regimes.enforcement]\ndetection = 0.25\nlookback_entries = \"since_first\"\n{extra}"
+        ))
+    };
+    let detect = tariffsim::rng::purpose_key("route:relabel/detection");
+    let lookback = tariffsim::rng::purpose_key("route:relabel/lookback_entries");
+    for (extra, limit) in [("", f64::INFINITY), ("lookback_limit = 4\n", 4.0)] {
+        let mut r = Run::new(&scenario(extra));
+        let (mut caught, mut sum_l, n) = (0u64, 0.0, 40_000u64);
+        for t in 0..n {
+            r.trial(3, t);
+            let rng = tariffsim::rng::TrialRng::new(3, t);
+            let o = r.o("g", "relabel");
+            if rng.uniform(detect) >= 0.25 {
+                assert!(!o.has(flag::CAUGHT));
+                continue;
+            }
+            let u = rng.uniform(lookback);
+            let g = ((1.0 - u).ln() / 0.75f64.ln()).ceil().max(1.0);
+            let l = g.min(limit);
+            close(o.parts[part::PENALTY], 30.8 * l - 30.8, "penalty");
+            caught += 1;
+            sum_l += l;
+        }
+        // E[min(G, K)] = (1 - 0.75^K) / 0.25: 4 unlimited, 2.734375 at K = 4; the sd of
+        // G is sqrt(0.75) / 0.25 = 3.46 (an upper bound for the capped one).
+        let want = (1.0 - 0.75f64.powf(limit)) / 0.25;
+        let se = 0.75f64.sqrt() / 0.25 / (caught as f64).sqrt();
+        let mean = sum_l / caught as f64;
+        assert!((mean - want).abs() < 4.0 * se, "mean L {mean} vs {want}");
+    }
+    // detection 1: always the first entry, L = 1.
+    let r = Run::new(&relabel_scenario(
+        "[regimes.enforcement]\ndetection = 1.0\nlookback_entries = \"since_first\"\npenalty_multiple = 1.0\n",
+    ));
+    // charge = 30.8 + 30.8 = 61.6, L = 1: penalty = 61.6 - 30.8 = 30.8
+    parts(
+        &r.o("g", "relabel"),
+        p![goods: 100.0, processing: 10.0, duty: 30.8, penalty: 30.8],
+        "detection 1",
+    );
+}
+
+#[test]
+fn normal_eight_sd_above_zero_is_accepted_for_a_rate_of_freight() {
+    // Mean 3000 >= 8 * 340 = 2720: accepted; draws never go negative.
+    let text = |sd: f64| {
+        scen(
+            GOODS,
+            &format!(
+                "[[routes]]\nname = \"d\"\norigin = \"CN\"\n[[routes.legs]]\nfrom = \"CN\"\nto = \"US\"\nmode = \"ocean\"\nrate = {{ dist = \"normal\", mean = 3000, sd = {sd} }}\n[[regimes]]\nname = \"g\"\n"
+            ),
+        )
+    };
+    let mut r = Run::new(&text(340.0));
+    let mut sum = 0.0;
+    for t in 0..20_000 {
+        r.trial(5, t);
+        let f = r.o("g", "d").parts[part::FREIGHT];
+        assert!(f > 0.0);
+        sum += f;
+    }
+    // Mean freight 3000 / 4000 = 0.75 per unit; se = 340/4000/sqrt(20000) = 6.0e-4.
+    assert!((sum / 20_000.0 - 0.75).abs() < 4.0 * 6.0e-4);
+    // 3000 < 8 * 400 = 3200: refused, asking for a truncation.
+    let e = tariffsim::scenario::from_str("t.toml", &text(400.0)).unwrap_err();
+    assert!(e.to_string().contains("truncate it with `min`"), "{e}");
 }

@@ -1717,3 +1717,175 @@ fn shipped_scenarios_load_without_errors() {
     }
     assert!(n >= 1, "no scenarios found in {}", dir.display());
 }
+
+// ---------------------------------------------------------------------------------------
+// MODEL.md v2.2: country codes, look-back, remove of tables, sanction defaults
+// ---------------------------------------------------------------------------------------
+
+/// A country written another way: one error at its value, suggesting `code`.
+fn bad_country(from: &str, to: &str, path: &str, needle: &str, code: &str) {
+    let text = base_with(from, to);
+    let d = single_error(&text, path, to, needle);
+    assert_msg(&d, &["not an ISO 3166-1 alpha-2 country code"]);
+    assert_help(&d, &[&format!("`{code}`")]);
+}
+
+#[test]
+fn country_names_and_lower_case_codes_are_errors_with_the_code_suggested() {
+    bad_country(
+        "origins = [\"CN\"]\nad_valorem = 0.25",
+        "origins = [\"China\"]\nad_valorem = 0.25",
+        "regimes[0].measures[1].origins[0]",
+        "\"China\"",
+        "CN",
+    );
+    bad_country(
+        "name = \"direct\"\norigin = \"CN\"",
+        "name = \"direct\"\norigin = \"cn\"",
+        "routes[0].origin",
+        "\"cn\"",
+        "CN",
+    );
+    bad_country(
+        "except = [\"CN\"]",
+        "except = [\"CHN\"]",
+        "regimes[0].de_minimis.except[0]",
+        "\"CHN\"",
+        "CN",
+    );
+    bad_country(
+        "origins = [\"KR\"]\nrule",
+        "origins = [\"South Korea\"]\nrule",
+        "regimes[0].agreements[0].origins[0]",
+        "\"South Korea\"",
+        "KR",
+    );
+    bad_country(
+        "country = \"KR\"",
+        "country = \"Korea\"",
+        "routes[1].processing.country",
+        "\"Korea\"",
+        "KR",
+    );
+}
+
+#[test]
+fn declare_of_a_lower_case_code_suggests_the_code() {
+    let text = base_with("operator = \"jv\"", "operator = \"jv\"\ndeclare = \"my\"");
+    let d = single_error(&text, "routes[1].declare", "declare = \"my\"", "\"my\"");
+    assert_help(&d, &["`MY`"]);
+}
+
+#[test]
+fn declare_true_in_capitals_is_an_error_not_a_country() {
+    let text = base_with("operator = \"jv\"", "operator = \"jv\"\ndeclare = \"True\"");
+    let d = single_error(&text, "routes[1].declare", "declare = \"True\"", "\"True\"");
+    assert_help(&d, &["lower case"]);
+}
+
+#[test]
+fn star_is_allowed_only_where_a_list_of_origins_allows_it() {
+    let text = base_with("except = [\"CN\"]", "except = [\"*\"]");
+    let d = single_error(
+        &text,
+        "regimes[0].de_minimis.except[0]",
+        "except = [\"*\"]",
+        "\"*\"",
+    );
+    assert_msg(&d, &["not allowed here"]);
+}
+
+#[test]
+fn lookback_limit_needs_since_first() {
+    let text = base_with("detection = 0.06", "detection = 0.06\nlookback_limit = 60");
+    let d = single_error(
+        &text,
+        "regimes[0].enforcement.lookback_limit",
+        "lookback_limit = 60",
+        "60",
+    );
+    assert_msg(&d, &["only with `lookback_entries = \"since_first\"`"]);
+    assert_help(&d, &["since_first"]);
+    // With it, accepted and read.
+    let text = base_with(
+        "detection = 0.06",
+        "detection = 0.06\nlookback_entries = \"since_first\"\nlookback_limit = 60",
+    );
+    let b = load(&text);
+    let e = b.scenario.regimes[0].enforcement.as_ref().unwrap();
+    assert_eq!(e.lookback, scenario::Lookback::SinceFirst { limit: 60.0 });
+    // The child inherits it through `base`.
+    let e = b.scenario.regimes[1].enforcement.as_ref().unwrap();
+    assert_eq!(e.lookback, scenario::Lookback::SinceFirst { limit: 60.0 });
+}
+
+#[test]
+fn lookback_limit_below_one_and_a_misspelt_since_first() {
+    let text = base_with(
+        "detection = 0.06",
+        "detection = 0.06\nlookback_entries = \"since_first\"\nlookback_limit = 0.5",
+    );
+    let d = single_error(
+        &text,
+        "regimes[0].enforcement.lookback_limit",
+        "lookback_limit = 0.5",
+        "0.5",
+    );
+    assert_msg(&d, &["at least 1"]);
+    let text = base_with(
+        "detection = 0.06",
+        "detection = 0.06\nlookback_entries = \"since_frist\"",
+    );
+    let d = single_error(
+        &text,
+        "regimes[0].enforcement.lookback_entries",
+        "\"since_frist\"",
+        "\"since_frist\"",
+    );
+    assert_help(&d, &["since_first"]);
+}
+
+#[test]
+fn remove_names_a_table_of_the_base_or_is_an_error() {
+    let b = load(&base_with(
+        "remove = []",
+        "remove = [\"de_minimis\", \"inspection\"]",
+    ));
+    assert!(b.scenario.regimes[1].de_minimis.is_none());
+    assert!(b.scenario.regimes[1].inspection.is_none());
+    assert!(b.scenario.regimes[0].de_minimis.is_some());
+    // A table key the base lacks is a dangling name, with the base's names suggested.
+    let text = base_edits(&[("remove = []", "remove = [\"de_minimus\"]")]);
+    let d = single_error(
+        &text,
+        "regimes[1].remove[0]",
+        "remove = [\"de_minimus\"]",
+        "\"de_minimus\"",
+    );
+    assert_help(&d, &["`de_minimis`"]);
+}
+
+#[test]
+fn a_child_table_needs_no_required_key_its_base_wrote() {
+    // The child writes only `seizure`: `detection` (required) comes from the base.
+    let text = format!("{BASE}[regimes.enforcement]\nseizure = 0.5\n");
+    let b = load(&text);
+    let e = b.scenario.regimes[1].enforcement.as_ref().unwrap();
+    assert_eq!((e.detection, e.seizure), (0.06, 0.5));
+    assert_eq!(e.penalty_multiple.is_fixed(), Some(2.0));
+    // Without a base, a missing `detection` is still an error at the table.
+    let text = base_with("detection = 0.06\n", "");
+    let d = single_error(
+        &text,
+        "regimes[0].enforcement.detection",
+        "[regimes.enforcement]",
+        "[regimes.enforcement]",
+    );
+    assert_msg(&d, &["missing key `detection`"]);
+}
+
+#[test]
+fn sanction_probability_defaults_to_one() {
+    let b = load(&base_with("probability = 0.10\n", ""));
+    assert_eq!(b.scenario.regimes[0].sanctions[0].probability, 1.0);
+}

@@ -69,14 +69,8 @@ impl Plan {
         for (i, &k) in self.draw_keys.iter().enumerate() {
             add(format!("in force: {}", self.draw_names[i]), Source::Key(k));
         }
-        for (k, _) in &self.timing {
-            let name = self
-                .timing_names
-                .iter()
-                .zip(&self.timing)
-                .find(|(_, t)| t.0 == *k)
-                .map_or(String::new(), |(n, _)| n.clone());
-            add(name, Source::Key(*k));
+        for (name, &k) in self.timing_names.iter().zip(&self.timing) {
+            add(name.clone(), Source::Key(k));
         }
         for (r, route) in s.routes.iter().enumerate() {
             let keys = &self.routes[r];
@@ -190,13 +184,13 @@ impl Plan {
         for &q in &chain {
             let route = &s.routes[q];
             let cell = &rp.cells[q];
-            for link in &cell.sanctions {
-                let x = &regime.sanctions[link.sanction];
+            for &link in &cell.sanctions.links {
+                let x = &regime.sanctions[link];
                 if event(x.probability) {
                     push(
                         find(&format!(
                             "in force: {}",
-                            self.draw_names[rp.sanction_draws[link.sanction].0]
+                            self.draw_names[rp.sanction_draws[link].0]
                         )),
                         Some(x.probability),
                     );
@@ -227,7 +221,7 @@ impl Plan {
                 if varies(&e.penalty_multiple) {
                     push(find(&p("penalty_multiple")), None);
                 }
-                if varies(&e.lookback_entries) {
+                if e.lookback.varies(e.detection) {
                     push(find(&p("lookback_entries")), None);
                 }
             }

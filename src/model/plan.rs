@@ -57,17 +57,57 @@ impl RouteKeys {
     }
 }
 
-/// A sanction as seen from one route's operator.
-#[derive(Clone, Debug)]
-pub(super) struct SanctionLink {
-    /// Index of the sanction in the regime.
-    pub sanction: usize,
-    /// Index of its target among the regime's distinct targets.
-    pub target: usize,
-    /// Share of the operator the target owns (1 when the operator is the target).
-    pub share: f64,
-    /// Whether the operator is the target itself.
-    pub direct: bool,
+/// Most sanctions reaching one operator for which every combination in force is
+/// tabulated at compile time (2^12 entries); beyond that, each trial decides afresh.
+const MAX_TABULATED_SANCTIONS: usize = 12;
+
+/// The sanctions that can reach one route's operator, and what each combination of them
+/// in force does.
+#[derive(Clone, Debug, Default)]
+pub(super) struct SanctionPlan {
+    /// Indices (in the regime) of the sanctions whose target is the operator or holds a
+    /// stake in it, directly or through entities.
+    pub links: Vec<usize>,
+    /// Per subset of `links` in force (bit k = `links[k]`): 0 none, 1 reroute, 2 seize.
+    /// Empty when there are too many links to tabulate.
+    pub table: Vec<u8>,
+}
+
+impl SanctionPlan {
+    fn new(s: &Scenario, g: &Regime, operator: &str) -> SanctionPlan {
+        let links: Vec<usize> = g
+            .sanctions
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| s.has_stake(operator, &x.target))
+            .map(|(i, _)| i)
+            .collect();
+        let table = if links.len() <= MAX_TABULATED_SANCTIONS {
+            (0..1usize << links.len())
+                .map(|set| {
+                    let in_force: Vec<&Sanction> = links
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, _)| set & (1 << k) != 0)
+                        .map(|(_, &i)| &g.sanctions[i])
+                        .collect();
+                    encode(s.sanction_effect(operator, &in_force))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        SanctionPlan { links, table }
+    }
+}
+
+/// A sanction effect as a table entry.
+pub(super) fn encode(e: Option<Effect>) -> u8 {
+    match e {
+        None => 0,
+        Some(Effect::Reroute) => 1,
+        Some(Effect::Seize) => 2,
+    }
 }
 
 /// Static facts about one route under one regime.
@@ -90,14 +130,17 @@ pub(super) struct CellPlan {
     /// Whether inspection covers the filed origin.
     pub inspected_origin: bool,
     /// Sanctions that can reach this route's operator.
-    pub sanctions: Vec<SanctionLink>,
+    pub sanctions: SanctionPlan,
 }
 
 /// A measure's trial-independent numbers.
 pub(super) struct MeasurePlan {
     pub draw: usize,
-    /// Index of its effective-day draw among the plan's timing draws, if timed.
+    /// Index of its effective-day uniform among the plan's timing draws, if timed.
     pub timing: Option<usize>,
+    /// This regime's own distribution of the day it takes effect (`None`: in force from
+    /// the start, e.g. a measure with only an `end_day`).
+    pub effective_day: Option<crate::dist::Dist>,
     /// The day it ends (exclusive); infinity when open-ended.
     pub end_day: f64,
     pub probability: f64,
@@ -136,9 +179,9 @@ pub struct Plan {
     pub(super) draw_names: Vec<String>,
     /// Names of the timing draws (`effective_day:...`).
     pub(super) timing_names: Vec<String>,
-    /// Keys and distributions of the effective-day draws (one per timed measure name or
-    /// group, shared by regimes and routes).
-    pub(super) timing: Vec<(u64, crate::dist::Dist)>,
+    /// Keys of the effective-day uniforms (one per timed measure name or group, shared
+    /// by regimes and routes; each regime maps it through its own distribution).
+    pub(super) timing: Vec<u64>,
     /// Key of the departure-day draw.
     pub(super) departure_key: u64,
     /// Keys of the markets' common shocks.
@@ -182,7 +225,7 @@ impl Plan {
             }
         };
         let mut timing_names: Vec<String> = Vec::new();
-        let mut timing: Vec<(u64, crate::dist::Dist)> = Vec::new();
+        let mut timing: Vec<u64> = Vec::new();
         let mut regimes = Vec::new();
         for g in &scenario.regimes {
             if g.measures.len() > 128 {
@@ -205,15 +248,12 @@ impl Plan {
                             Some(i) => i,
                             None => {
                                 timing_names.push(key.clone());
-                                let dist = m
-                                    .effective_day
-                                    .clone()
-                                    .unwrap_or(crate::dist::Dist::Fixed(f64::NEG_INFINITY));
-                                timing.push((purpose_key(&key), dist));
+                                timing.push(purpose_key(&key));
                                 timing.len() - 1
                             }
                         }
                     }),
+                    effective_day: m.effective_day.clone(),
                     end_day: m.end_day.unwrap_or(f64::INFINITY),
                     probability: m.probability,
                     ad_valorem: m.ad_valorem,
@@ -371,31 +411,10 @@ fn cell_plan(s: &Scenario, g: &Regime, r: &Route) -> CellPlan {
             .as_ref()
             .is_some_and(|d| !d.except.iter().any(|e| e == origin))
     };
-    let mut targets: Vec<&str> = Vec::new();
-    let sanctions = match &r.operator {
-        None => Vec::new(),
-        Some(op) => g
-            .sanctions
-            .iter()
-            .enumerate()
-            .filter_map(|(i, x)| {
-                let target = match targets.iter().position(|t| *t == x.target) {
-                    Some(t) => t,
-                    None => {
-                        targets.push(&x.target);
-                        targets.len() - 1
-                    }
-                };
-                let share = s.ownership(op, &x.target);
-                (share > 0.0).then_some(SanctionLink {
-                    sanction: i,
-                    target,
-                    share,
-                    direct: *op == x.target,
-                })
-            })
-            .collect(),
-    };
+    let sanctions = r
+        .operator
+        .as_ref()
+        .map_or_else(SanctionPlan::default, |op| SanctionPlan::new(s, g, op));
     CellPlan {
         filed_static: static_mask(g, filed, hs, false),
         true_static: static_mask(g, truth, hs, true),

@@ -44,8 +44,10 @@ pub struct TrialScratch {
     fx: Vec<f64>,
     /// Each market's common shock Z (standard normal) this trial.
     market_z: Vec<f64>,
-    /// Each timing draw's effective day this trial.
-    effective: Vec<f64>,
+    /// Each timing draw's uniform this trial (shared by regimes).
+    effective_u: Vec<f64>,
+    /// The current regime's effective day per measure (timed measures only).
+    effective_day: Vec<f64>,
     /// The departure day this trial.
     departure: f64,
     /// The outcomes of the last trial, indexed `regime * n_routes + route`.
@@ -69,7 +71,15 @@ impl Plan {
             in_force_u: vec![0.0; self.draw_keys.len()],
             fx: vec![1.0; self.fx_keys.len()],
             market_z: vec![0.0; self.market_keys.len()],
-            effective: vec![0.0; self.timing.len()],
+            effective_u: vec![0.0; self.timing.len()],
+            effective_day: vec![
+                f64::NEG_INFINITY;
+                self.regimes
+                    .iter()
+                    .map(|g| g.measures.len())
+                    .max()
+                    .unwrap_or(0)
+            ],
             departure: 0.0,
             outcomes: vec![Outcome::default(); self.n_regimes() * self.n_routes()],
         }
@@ -88,8 +98,8 @@ impl Plan {
         for (i, &k) in self.market_keys.iter().enumerate() {
             s.market_z[i] = std_normal_quantile(rng.uniform(k));
         }
-        for (i, (k, dist)) in self.timing.iter().enumerate() {
-            s.effective[i] = draw(dist, &rng, *k);
+        for (i, &k) in self.timing.iter().enumerate() {
+            s.effective_u[i] = rng.uniform(k);
         }
         s.departure = draw(&sc.departure, &rng, self.departure_key);
         let to_usd = |fx: &[f64], cur: Option<usize>| cur.map_or(1.0, |c| fx[c]);
@@ -162,6 +172,7 @@ impl Plan {
                 .enumerate()
                 .filter(|(_, m)| s.in_force_u[m.draw] < m.probability)
                 .fold(0u128, |acc, (i, _)| acc | 1u128 << i);
+            effective_days(rp, &s.effective_u, &mut s.effective_day);
             for &r in &self.order {
                 let out = self.cell(g, rp, r, v, in_force, s);
                 s.outcomes[g * n + r] = out;
@@ -187,7 +198,7 @@ impl Plan {
         let (in_force, before) = if rp.timed == 0 {
             (in_force, 0)
         } else {
-            timed_in_force(rp, in_force, s.departure + d.days, &s.effective)
+            timed_in_force(rp, in_force, s.departure + d.days, &s.effective_day)
         };
         let n = self.n_routes();
         let fallback = route.fallback.map(|f| s.outcomes[g * n + f]);
@@ -196,7 +207,7 @@ impl Plan {
             ..Outcome::default()
         };
 
-        if let (Some(effect), Some(fb)) = (self.sanction_effect(rp, cell, regime, s), fallback) {
+        if let (Some(effect), Some(fb)) = (self.sanction_effect(rp, cell, regime, r, s), fallback) {
             match effect {
                 Effect::Reroute => {
                     out.parts[part::REROUTING] = fb.cost;
@@ -221,79 +232,57 @@ impl Plan {
             Declare::Truth => true_claims,
             Declare::Country(_) => cell.open_mask,
         };
-        if filed_claims != 0 {
+        // A preference is a claim of an agreement the goods truly qualify for; a false
+        // claim of one counts as a false claim only.
+        if filed_claims & true_claims != 0 {
             out.flags |= flag::PREFERENCE;
         }
         let false_claim = cell.false_origin || filed_claims & !true_claims != 0;
         if false_claim {
             out.flags |= flag::FALSE_CLAIM;
         }
-        let units = sc.goods.units;
-        let value = d.cv * units;
-        let dm_threshold = regime
-            .de_minimis
-            .as_ref()
-            .map_or(f64::NEG_INFINITY, |m| m.threshold);
-        let de_minimis = cell.dm_filed && value <= dm_threshold;
-        let filed_duty = if de_minimis {
-            out.flags |= flag::DE_MINIMIS;
-            0.0
-        } else {
-            let (rate, per_unit) = duty::rate(
-                rp,
-                duty::kept(rp, cell.filed_static, in_force, filed_claims),
-            );
-            rate * d.cv + per_unit
+        let filed = Filing {
+            measures: cell.filed_static,
+            claims: filed_claims,
+            de_minimis_origin: cell.dm_filed,
         };
-        let fees = match (&regime.fees, de_minimis) {
-            (Some(f), false) => {
-                let waived = rp.waives_mpf & filed_claims != 0;
-                let mpf = if waived {
-                    0.0
-                } else if value <= f.informal_threshold {
-                    f.mpf_informal
-                } else {
-                    (f.mpf_rate * value).max(f.mpf_min).min(f.mpf_max)
-                };
-                let hmf = if d.last_ocean {
-                    f.hmf_rate * value
-                } else {
-                    0.0
-                };
-                (mpf + hmf + f.entry_fee) / units
-            }
-            _ => 0.0,
-        };
-        out.parts[part::DUTY] = filed_duty;
-        out.parts[part::FEES] = fees;
+        let mut entry = self.assess(rp, regime, d, in_force, filed);
 
         let mut seized = false;
         if let (true, Some(e)) = (false_claim, &regime.enforcement) {
             if d.u_detect < e.detection {
                 out.flags |= flag::CAUGHT;
-                let true_duty = if cell.dm_true && value <= dm_threshold {
-                    0.0
-                } else {
-                    let (rate, per_unit) =
-                        duty::rate(rp, duty::kept(rp, cell.true_static, in_force, true_claims));
-                    rate * d.cv + per_unit
+                // Reassessed whole at the true filing: duty, de minimis, fees and the MPF
+                // waiver, with `when = "caught"` measures now applying.
+                let truth = Filing {
+                    measures: cell.true_static,
+                    claims: true_claims,
+                    de_minimis_origin: cell.dm_true,
                 };
-                let evaded = (true_duty - filed_duty).max(0.0);
-                let entries = e.lookback_entries.quantile_or_fixed(d.u_lookback);
+                let reassessed = self.assess(rp, regime, d, in_force, truth);
+                let evaded = (reassessed.duty - entry.duty).max(0.0);
+                let entries = e.lookback.entries(d.u_lookback, e.detection);
                 let multiple = e.penalty_multiple.quantile_or_fixed(d.u_penalty);
                 let charge = evaded + multiple * evaded + e.penalty_ad_valorem * d.cv;
-                out.parts[part::DUTY] = true_duty;
-                out.parts[part::PENALTY] = filed_duty + entries * charge - true_duty;
+                // This entry's own true duty is in `duty`; the rest of the charges (and
+                // any refund of duty filed above what was owed) is the penalty.
+                out.parts[part::PENALTY] = entries * charge - evaded;
+                entry = reassessed;
                 seized = d.u_seize < e.seizure;
             }
         }
+        if entry.de_minimis {
+            out.flags |= flag::DE_MINIMIS;
+        }
+        out.parts[part::DUTY] = entry.duty;
+        out.parts[part::FEES] = entry.fees;
         let mut days = d.days;
         let mut excluded = false;
         if let (false, Some(i), true) = (seized, &regime.inspection, cell.inspected_origin) {
             if d.u_inspect < i.probability {
                 out.flags |= flag::INSPECTED;
                 days += i.days.quantile_or_fixed(d.u_inspect_days);
-                out.parts[part::INSPECTION] = i.fee / units;
+                out.parts[part::INSPECTION] = i.fee / sc.goods.units;
                 excluded = d.u_exclude < i.exclusion;
             }
         }
@@ -324,36 +313,118 @@ impl Plan {
         rp: &RegimePlan,
         cell: &CellPlan,
         regime: &crate::scenario::Regime,
+        r: usize,
         s: &TrialScratch,
     ) -> Option<Effect> {
-        if cell.sanctions.is_empty() {
+        let links = &cell.sanctions.links;
+        if links.is_empty() {
             return None;
         }
         let in_force = |i: usize| {
             let (draw, p) = rp.sanction_draws[i];
             s.in_force_u[draw] < p
         };
-        // Shares owned by distinct targets in force, added once per target.
-        let mut owned = 0.0;
-        for (k, link) in cell.sanctions.iter().enumerate() {
-            let first_of_target = !cell.sanctions[..k]
+        if !cell.sanctions.table.is_empty() {
+            let set = links
                 .iter()
-                .any(|o| o.target == link.target && in_force(o.sanction));
-            if in_force(link.sanction) && first_of_target {
-                owned += link.share;
-            }
+                .enumerate()
+                .filter(|(_, &i)| in_force(i))
+                .fold(0usize, |acc, (k, _)| acc | 1 << k);
+            return match cell.sanctions.table[set] {
+                0 => None,
+                1 => Some(Effect::Reroute),
+                _ => Some(Effect::Seize),
+            };
         }
-        let mut effect = None;
-        for link in &cell.sanctions {
-            let x = &regime.sanctions[link.sanction];
-            if in_force(link.sanction) && (link.direct || owned >= x.ownership_threshold - 1e-12) {
-                effect = match (effect, x.effect) {
-                    (_, Effect::Reroute) | (Some(Effect::Reroute), _) => Some(Effect::Reroute),
-                    _ => Some(Effect::Seize),
-                };
-            }
+        let operator = self.scenario.routes[r].operator.as_deref()?;
+        let live: Vec<&crate::scenario::Sanction> = links
+            .iter()
+            .filter(|&&i| in_force(i))
+            .map(|&i| &regime.sanctions[i])
+            .collect();
+        self.scenario.sanction_effect(operator, &live)
+    }
+
+    /// Duty, fees and de minimis for one filing of the route's shipment.
+    fn assess(
+        &self,
+        rp: &RegimePlan,
+        regime: &crate::scenario::Regime,
+        d: &RouteDraw,
+        in_force: u128,
+        filing: Filing,
+    ) -> Assessment {
+        let units = self.scenario.goods.units;
+        let value = d.cv * units;
+        let de_minimis = filing.de_minimis_origin
+            && regime
+                .de_minimis
+                .as_ref()
+                .is_some_and(|m| value <= m.threshold);
+        if de_minimis {
+            return Assessment {
+                duty: 0.0,
+                fees: 0.0,
+                de_minimis,
+            };
         }
-        effect
+        let (rate, per_unit) =
+            duty::rate(rp, duty::kept(rp, filing.measures, in_force, filing.claims));
+        let fees = regime.fees.as_ref().map_or(0.0, |f| {
+            let mpf = if rp.waives_mpf & filing.claims != 0 {
+                0.0
+            } else if value <= f.informal_threshold {
+                f.mpf_informal
+            } else {
+                (f.mpf_rate * value).max(f.mpf_min).min(f.mpf_max)
+            };
+            let hmf = if d.last_ocean {
+                f.hmf_rate * value
+            } else {
+                0.0
+            };
+            (mpf + hmf + f.entry_fee) / units
+        });
+        Assessment {
+            duty: rate * d.cv + per_unit,
+            fees,
+            de_minimis,
+        }
+    }
+}
+
+/// What an entry files, for assessing it.
+#[derive(Clone, Copy, Debug)]
+struct Filing {
+    /// Measures that can apply to the filed origin.
+    measures: u128,
+    /// Agreements claimed (bit per agreement).
+    claims: u64,
+    /// Whether de minimis is open to the filed origin.
+    de_minimis_origin: bool,
+}
+
+/// Duty, fees (per unit) and de minimis of one filing.
+#[derive(Clone, Copy, Debug)]
+struct Assessment {
+    duty: f64,
+    fees: f64,
+    de_minimis: bool,
+}
+
+/// This regime's effective day of each timed measure: the shared uniform of its name (or
+/// group) through the regime's own `effective_day` distribution, so regimes that time a
+/// measure differently get comonotone days.
+fn effective_days(rp: &RegimePlan, uniforms: &[f64], out: &mut [f64]) {
+    let mut bits = rp.timed;
+    while bits != 0 {
+        let i = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        let m = &rp.measures[i];
+        out[i] = match (&m.effective_day, m.timing) {
+            (Some(d), Some(t)) => d.quantile_or_fixed(uniforms[t]),
+            _ => f64::NEG_INFINITY,
+        };
     }
 }
 
@@ -364,7 +435,7 @@ fn timed_in_force(
     rp: &RegimePlan,
     in_force: u128,
     entry_day: f64,
-    effective: &[f64],
+    effective_day: &[f64],
 ) -> (u128, u128) {
     let mut mask = in_force;
     let mut before = 0u128;
@@ -373,7 +444,7 @@ fn timed_in_force(
         let i = bits.trailing_zeros() as usize;
         bits &= bits - 1;
         let m = &rp.measures[i];
-        let eff = m.timing.map_or(f64::NEG_INFINITY, |t| effective[t]);
+        let eff = effective_day[i];
         if entry_day < eff {
             before |= 1u128 << i;
         }

@@ -427,7 +427,7 @@ fn read_route(
     d: &mut Diagnostics,
 ) -> Option<(Option<Route>, RouteSource)> {
     let name = t.name(d);
-    let origin = t.string_req("origin", d);
+    let origin = country_req(&mut t, "origin", d);
     let operator = t.string("operator", d).map(|(name, loc)| NameRef {
         name,
         loc,
@@ -437,7 +437,29 @@ fn read_route(
     let declare = match t.node("declare").map(|n| &n.value) {
         None => Some(Declare::Truth),
         Some(super::tree::Value::Str(s)) if s == "true" => Some(Declare::Truth),
-        Some(super::tree::Value::Str(s)) => Some(Declare::Country(s.clone())),
+        Some(super::tree::Value::Str(s)) => {
+            let path = t.key_path("declare");
+            if s.eq_ignore_ascii_case("true") {
+                d.error_help(
+                    &declare_loc,
+                    &path,
+                    format!("`{s}` is neither \"true\" nor a country code"),
+                    "write declare = \"true\" in lower case to file the truth",
+                );
+                None
+            } else if !super::countries::is_code(s) && super::countries::suggest(s).is_none() {
+                d.error_help(
+                    &declare_loc,
+                    &path,
+                    format!("`{s}` is neither \"true\" nor a country code"),
+                    "write declare = \"true\" to file the truth, or an ISO 3166-1 alpha-2 code such as declare = \"KR\"",
+                );
+                None
+            } else {
+                super::countries::check(s, false, &declare_loc, &path, d)
+                    .then(|| Declare::Country(s.clone()))
+            }
+        }
         Some(other) => {
             d.error_help(
                 &declare_loc,
@@ -565,9 +587,19 @@ fn chain_legs(
     }
 }
 
+/// A required country code, checked against ISO 3166-1 (MODEL.md v2.2).
+fn country_req(
+    t: &mut TableReader<'_>,
+    key: &'static str,
+    d: &mut Diagnostics,
+) -> Option<(String, Loc)> {
+    let (code, loc) = t.string_req(key, d)?;
+    super::countries::check(&code, false, &loc, &t.key_path(key), d).then_some((code, loc))
+}
+
 fn read_leg(mut t: TableReader<'_>, markets: &[String], d: &mut Diagnostics) -> Option<LegRead> {
-    let from = t.string_req("from", d);
-    let to = t.string_req("to", d);
+    let from = country_req(&mut t, "from", d);
+    let to = country_req(&mut t, "to", d);
     let mode = match t.string_req("mode", d) {
         None => None,
         Some((m, loc)) => match m.as_str() {
@@ -664,7 +696,7 @@ fn read_market(
 }
 
 fn read_processing(mut t: TableReader<'_>, fx: &[Fx], d: &mut Diagnostics) -> ProcessingRead {
-    let country = t.string_req("country", d);
+    let country = country_req(&mut t, "country", d);
     let country_loc = country.as_ref().map_or(t.loc.clone(), |(_, l)| l.clone());
     let path = t.path.clone();
     let cost = t.dist_or("cost", Unit::NonNegative, 0.0, d);

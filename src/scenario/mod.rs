@@ -5,12 +5,14 @@
 
 pub mod build;
 pub mod checks;
+pub mod countries;
 pub mod diag;
 pub mod load;
 pub mod model;
 pub mod path;
 pub mod read;
 pub mod regime;
+mod tables;
 pub mod tree;
 
 pub use build::Built;

@@ -319,14 +319,51 @@ pub struct Fees {
 pub struct Enforcement {
     /// Chance a false claim is caught, per entry.
     pub detection: f64,
-    /// Entries reassessed once caught (this one and earlier ones).
-    pub lookback_entries: Dist,
+    /// How many entries are reassessed once caught (this one and earlier ones).
+    pub lookback: Lookback,
     /// Penalty as a fraction of customs value, per reassessed entry.
     pub penalty_ad_valorem: f64,
     /// Penalty as a multiple of the duty evaded.
     pub penalty_multiple: Dist,
     /// Chance the goods are seized once caught.
     pub seizure: f64,
+}
+
+/// `lookback_entries` (and `lookback_limit`): how far back a caught scheme is reassessed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Lookback {
+    /// A number of entries, drawn from a distribution.
+    Entries(Dist),
+    /// `"since_first"`: back to the scheme's first entry, G ~ Geometric(detection), capped
+    /// at `limit` entries (the statute of limitations; infinity when unlimited).
+    SinceFirst {
+        /// `lookback_limit`: at most this many entries (>= 1).
+        limit: f64,
+    },
+}
+
+impl Lookback {
+    /// The number of entries reassessed at the route's look-back uniform `u`, for a false
+    /// claim caught with per-entry probability `detection`.
+    pub fn entries(&self, u: f64, detection: f64) -> f64 {
+        match self {
+            Lookback::Entries(d) => d.quantile_or_fixed(u),
+            Lookback::SinceFirst { limit } => {
+                // G = max(1, ceil(ln(1 - u) / ln(1 - detection))): the inverse CDF of the
+                // geometric distribution on 1, 2, ... (detection 1 gives G = 1).
+                let g = (libm::log1p(-u) / libm::log1p(-detection)).ceil().max(1.0);
+                g.min(*limit)
+            }
+        }
+    }
+
+    /// Whether the number of entries depends on the draws.
+    pub fn varies(&self, detection: f64) -> bool {
+        match self {
+            Lookback::Entries(d) => d.is_fixed().is_none(),
+            Lookback::SinceFirst { limit } => detection < 1.0 && *limit > 1.0,
+        }
+    }
 }
 
 /// `[regimes.inspection]`.
@@ -397,8 +434,8 @@ pub fn hs_digits(s: &str) -> String {
 }
 
 impl Scenario {
-    /// The share of `operator` that `party` owns: 1 when they are the same party, the
-    /// owner's share when `operator` is an entity, else 0.
+    /// The share of `operator` that `party` owns directly: 1 when they are the same
+    /// party, the owner's share when `operator` is an entity, else 0.
     pub fn ownership(&self, operator: &str, party: &str) -> f64 {
         if operator == party {
             return 1.0;
@@ -415,10 +452,64 @@ impl Scenario {
             })
     }
 
+    /// Whether `party` holds a stake in `operator`, directly or through entities that
+    /// own entities (or is the operator).
+    pub fn has_stake(&self, operator: &str, party: &str) -> bool {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut todo: Vec<&str> = vec![operator];
+        while let Some(p) = todo.pop() {
+            if p == party {
+                return true;
+            }
+            if seen.contains(&p) {
+                continue;
+            }
+            seen.push(p);
+            if let Some(e) = self.entities.iter().find(|e| e.name == p) {
+                todo.extend(
+                    e.owners
+                        .iter()
+                        .filter(|(_, s)| *s > 0.0)
+                        .map(|(o, _)| o.as_str()),
+                );
+            }
+        }
+        false
+    }
+
+    /// The parties blocked when the `targets` are: the targets, then every entity whose
+    /// blocked owners together hold at least `threshold` of it, until nothing changes
+    /// (OFAC's 50% rule, applied through entities that own entities).
+    pub fn blocked_parties<'a>(&'a self, targets: &[&'a str], threshold: f64) -> Vec<&'a str> {
+        let mut blocked: Vec<&str> = targets.to_vec();
+        loop {
+            let mut changed = false;
+            for e in &self.entities {
+                if blocked.contains(&e.name.as_str()) {
+                    continue;
+                }
+                let owned: f64 = e
+                    .owners
+                    .iter()
+                    .filter(|(o, _)| blocked.contains(&o.as_str()))
+                    .map(|(_, s)| s)
+                    .sum();
+                if owned > 0.0 && owned >= threshold - 1e-12 {
+                    blocked.push(&e.name);
+                    changed = true;
+                }
+            }
+            if !changed {
+                return blocked;
+            }
+        }
+    }
+
     /// Whether `sanction` stops a route run by `operator`, given which sanctions are in
-    /// force: the operator is its target, or its target owns part of the operator and all
-    /// targets in force together own at least its `ownership_threshold` (OFAC's 50% rule
-    /// aggregates blocked owners).
+    /// force: the operator is its target, or its target holds a stake in the operator
+    /// (directly or through entities) and the operator is blocked at its
+    /// `ownership_threshold` when every target in force is (OFAC's 50% rule aggregates
+    /// blocked owners, and a blocked entity's shares count as the targets').
     pub fn sanction_stops(
         &self,
         operator: &str,
@@ -428,13 +519,26 @@ impl Scenario {
         if operator == sanction.target {
             return true;
         }
-        if self.ownership(operator, &sanction.target) <= 0.0 {
+        if !self.has_stake(operator, &sanction.target) {
             return false;
         }
-        let mut targets: Vec<&str> = in_force.iter().map(|s| s.target.as_str()).collect();
-        targets.sort_unstable();
-        targets.dedup();
-        let owned: f64 = targets.iter().map(|t| self.ownership(operator, t)).sum();
-        owned >= sanction.ownership_threshold - 1e-12
+        let targets: Vec<&str> = in_force.iter().map(|s| s.target.as_str()).collect();
+        self.blocked_parties(&targets, sanction.ownership_threshold)
+            .contains(&operator)
+    }
+
+    /// What the sanctions `in_force` do to a route run by `operator`: none, reroute or
+    /// seize. A reroute (known before shipping) wins over a seizure when both apply.
+    pub fn sanction_effect(&self, operator: &str, in_force: &[&Sanction]) -> Option<Effect> {
+        let mut effect = None;
+        for x in in_force {
+            if self.sanction_stops(operator, x, in_force) {
+                effect = match (effect, x.effect) {
+                    (_, Effect::Reroute) | (Some(Effect::Reroute), _) => Some(Effect::Reroute),
+                    _ => Some(Effect::Seize),
+                };
+            }
+        }
+        effect
     }
 }

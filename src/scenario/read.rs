@@ -67,8 +67,26 @@ impl<'t> TableReader<'t> {
         self.known.extend(keys);
     }
 
+    /// Where `key` was written, without reading it.
+    pub fn peek_loc(&self, key: &str) -> Option<Loc> {
+        self.table.get(key).map(|n| n.loc.clone())
+    }
+
+    /// The string under `key`, if it holds one, without reading it.
+    pub fn peek_str(&self, key: &str) -> Option<&'t str> {
+        match &self.table.get(key)?.value {
+            Value::Str(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+
     /// Reports every key that no getter asked for, suggesting the nearest valid one.
     pub fn finish(self, d: &mut Diagnostics) {
+        self.report_unknown(d);
+    }
+
+    /// As [`TableReader::finish`], keeping the reader.
+    pub fn report_unknown(&self, d: &mut Diagnostics) {
         for (key, _) in &self.table.entries {
             if self.known.contains(key.name.as_str()) {
                 continue;
@@ -567,6 +585,21 @@ fn check_support(
     unit: Unit,
     d: &mut Diagnostics,
 ) -> Option<Dist> {
+    // MODEL.md: an untruncated normal at least 8 sd above 0 is accepted for a value that
+    // cannot be negative (a negative draw has chance below 1e-15); it is truncated at 0,
+    // which is the "redrawn" of the contract, so no draw can ever be negative.
+    let dist = match dist {
+        Dist::Normal { mean, sd, .. }
+            if matches!(unit, Unit::NonNegative | Unit::Rate | Unit::Positive)
+                && dist.support().0 == f64::NEG_INFINITY
+                && mean >= 8.0 * sd =>
+        {
+            let hi = dist.support().1;
+            let hi = hi.is_finite().then_some(hi);
+            Dist::normal(mean, sd, Some(0.0), hi).unwrap_or(dist)
+        }
+        other => other,
+    };
     let (lo, hi) = dist.support();
     let what = match unit {
         Unit::NonNegative => (lo < 0.0).then_some("can draw negative values"),

@@ -1,13 +1,18 @@
 //! Regimes: reading `[[regimes]]`, resolving `base`/`remove`, and binding names.
 //!
 //! Owns the rules of MODEL.md for regimes: measures, agreements and sanctions merge by
-//! `name` onto a copy of the base; any other table the regime writes replaces the base's
-//! whole; bases chain but never loop; `replaces`, `floor_over` and `waived_by` must name
+//! `name` onto a copy of the base; the tables `de_minimis`, `fees`, `enforcement` and
+//! `inspection` merge key by key (v2.2); `remove` drops base entries or whole tables;
+//! bases chain but never loop; `replaces`, `floor_over` and `waived_by` must name
 //! something in the resolved regime. It must not judge routes (see `checks`).
 
 use super::diag::{Diagnostics, Loc};
 use super::model::*;
 use super::read::{TableReader, Unit};
+use super::tables::{self, DeMinimisKeys, EnforcementKeys, FeesKeys, InspectionKeys, Merge, Part};
+
+/// The single tables a regime may have, which `remove` can drop by key.
+const TABLE_KEYS: [&str; 4] = ["de_minimis", "fees", "enforcement", "inspection"];
 
 /// A name written in the file, kept with its place for later binding.
 #[derive(Clone, Debug)]
@@ -37,10 +42,18 @@ struct RawRegime {
     measures: Vec<RawMeasure>,
     agreements: Vec<Agreement>,
     sanctions: Vec<Sanction>,
-    de_minimis: Option<DeMinimis>,
-    fees: Option<Fees>,
-    enforcement: Option<Enforcement>,
-    inspection: Option<Inspection>,
+    de_minimis: Option<Part<DeMinimisKeys>>,
+    fees: Option<Part<FeesKeys>>,
+    enforcement: Option<Part<EnforcementKeys>>,
+    inspection: Option<Part<InspectionKeys>>,
+}
+
+/// Merges a child's table onto its base's, key by key.
+fn merge_table<T: Merge + Clone>(base: Option<T>, child: &Option<T>) -> Option<T> {
+    match (base, child.clone()) {
+        (Some(b), Some(c)) => Some(b.merge(c)),
+        (b, c) => c.or(b),
+    }
 }
 
 /// Reads and resolves every `[[regimes]]`. Returns the regimes in file order.
@@ -127,18 +140,35 @@ fn resolve(
     stack.pop();
     let mut merged = parent?;
     for rm in &me.remove {
-        let before = merged.measures.len() + merged.agreements.len() + merged.sanctions.len();
+        let mut found = false;
+        let mut drop = |n: usize, kept: usize| found |= n != kept;
+        let n = merged.measures.len();
         merged.measures.retain(|m| m.m.name != rm.name);
+        drop(n, merged.measures.len());
+        let n = merged.agreements.len();
         merged.agreements.retain(|a| a.name != rm.name);
+        drop(n, merged.agreements.len());
+        let n = merged.sanctions.len();
         merged.sanctions.retain(|s| s.name != rm.name);
-        let after = merged.measures.len() + merged.agreements.len() + merged.sanctions.len();
-        if before == after {
-            let names: Vec<&str> = raws[bi]
-                .measures
-                .iter()
-                .map(|m| m.m.name.as_str())
-                .collect();
-            dangling(rm, "measure, agreement or sanction of the base", &names, d);
+        drop(n, merged.sanctions.len());
+        match rm.name.as_str() {
+            "de_minimis" => found |= merged.de_minimis.take().is_some(),
+            "fees" => found |= merged.fees.take().is_some(),
+            "enforcement" => found |= merged.enforcement.take().is_some(),
+            "inspection" => found |= merged.inspection.take().is_some(),
+            _ => {}
+        }
+        if !found {
+            let parent = done[bi].as_ref().unwrap_or(&raws[bi]);
+            dangling(
+                rm,
+                &format!(
+                    "measure, agreement, sanction or table of base `{}`",
+                    raws[bi].name
+                ),
+                &removable(parent),
+                d,
+            );
         }
     }
     for m in &me.measures {
@@ -164,20 +194,36 @@ fn resolve(
     merged.path = me.path.clone();
     merged.base = None;
     merged.remove = Vec::new();
-    if me.de_minimis.is_some() {
-        merged.de_minimis = me.de_minimis.clone();
-    }
-    if me.fees.is_some() {
-        merged.fees = me.fees.clone();
-    }
-    if me.enforcement.is_some() {
-        merged.enforcement = me.enforcement.clone();
-    }
-    if me.inspection.is_some() {
-        merged.inspection = me.inspection.clone();
-    }
+    merged.de_minimis = merge_table(merged.de_minimis, &me.de_minimis);
+    merged.fees = merge_table(merged.fees, &me.fees);
+    merged.enforcement = merge_table(merged.enforcement, &me.enforcement);
+    merged.inspection = merge_table(merged.inspection, &me.inspection);
     done[i] = Some(merged);
     done[i].clone()
+}
+
+/// What `remove` can name in a resolved regime: its measures, agreements, sanctions and
+/// the tables it has.
+fn removable(r: &RawRegime) -> Vec<&str> {
+    let tables = [
+        r.de_minimis.is_some(),
+        r.fees.is_some(),
+        r.enforcement.is_some(),
+        r.inspection.is_some(),
+    ];
+    r.measures
+        .iter()
+        .map(|m| m.m.name.as_str())
+        .chain(r.agreements.iter().map(|a| a.name.as_str()))
+        .chain(r.sanctions.iter().map(|s| s.name.as_str()))
+        .chain(
+            TABLE_KEYS
+                .iter()
+                .zip(tables)
+                .filter(|(_, t)| *t)
+                .map(|(k, _)| *k),
+        )
+        .collect()
 }
 
 /// Reports a name that refers to nothing, suggesting the nearest existing one.
@@ -239,10 +285,13 @@ fn bind(r: RawRegime, d: &mut Diagnostics) -> Regime {
         name: r.name,
         measures,
         agreements: r.agreements,
-        de_minimis: r.de_minimis,
-        fees: r.fees,
-        enforcement: r.enforcement,
-        inspection: r.inspection,
+        de_minimis: r.de_minimis.as_ref().and_then(|p| tables::de_minimis(p, d)),
+        fees: r.fees.as_ref().and_then(|p| tables::fees(p, d)),
+        enforcement: r
+            .enforcement
+            .as_ref()
+            .and_then(|p| tables::enforcement(p, d)),
+        inspection: r.inspection.as_ref().and_then(|p| tables::inspection(p, d)),
         sanctions: r.sanctions,
     }
 }
@@ -258,27 +307,6 @@ fn name_refs(t: &mut TableReader<'_>, key: &'static str, d: &mut Diagnostics) ->
             loc,
             path: format!("{path}[{i}]"),
         })
-        .collect()
-}
-
-fn origins(
-    t: &mut TableReader<'_>,
-    key: &'static str,
-    default: Origins,
-    d: &mut Diagnostics,
-) -> Origins {
-    match t.strings(key, d) {
-        None => default,
-        Some(v) if v.iter().any(|(s, _)| s == "*") => Origins::All,
-        Some(v) => Origins::List(v.into_iter().map(|(s, _)| s).collect()),
-    }
-}
-
-fn countries(t: &mut TableReader<'_>, key: &'static str, d: &mut Diagnostics) -> Vec<Country> {
-    t.strings(key, d)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(s, _)| s)
         .collect()
 }
 
@@ -347,19 +375,16 @@ fn read_regime(mut t: TableReader<'_>, d: &mut Diagnostics) -> Option<RawRegime>
         "sanction",
         d,
     );
-    let de_minimis = t.table("de_minimis", d).map(|mut x| {
-        let dm = DeMinimis {
-            threshold: x
-                .number_req("threshold", Unit::NonNegative, d)
-                .unwrap_or(0.0),
-            except: countries(&mut x, "except", d),
-        };
-        x.finish(d);
-        dm
-    });
-    let fees = t.table("fees", d).map(|x| read_fees(x, d));
-    let enforcement = t.table("enforcement", d).map(|x| read_enforcement(x, d));
-    let inspection = t.table("inspection", d).map(|x| read_inspection(x, d));
+    let de_minimis = t
+        .table("de_minimis", d)
+        .map(|x| tables::read_de_minimis(x, d));
+    let fees = t.table("fees", d).map(|x| tables::read_fees(x, d));
+    let enforcement = t
+        .table("enforcement", d)
+        .map(|x| tables::read_enforcement(x, d));
+    let inspection = t
+        .table("inspection", d)
+        .map(|x| tables::read_inspection(x, d));
     let (loc, path) = (t.loc.clone(), t.path.clone());
     t.finish(d);
     let (name, _) = name?;
@@ -381,14 +406,16 @@ fn read_regime(mut t: TableReader<'_>, d: &mut Diagnostics) -> Option<RawRegime>
 
 fn read_measure(mut t: TableReader<'_>, d: &mut Diagnostics) -> Option<RawMeasure> {
     let name = t.name(d);
-    let origins = origins(&mut t, "origins", Origins::All, d);
-    let except = countries(&mut t, "except", d);
+    let origins = tables::origins(&mut t, "origins", d).unwrap_or(Origins::All);
+    let except = tables::country_list(&mut t, "except", false, d).unwrap_or_default();
     let waived_by = name_refs(&mut t, "waived_by", d);
     let ad_valorem = t.number_or("ad_valorem", Unit::Rate, 0.0, d);
     let per_unit = t.number_or("per_unit", Unit::NonNegative, 0.0, d);
-    let hs: Vec<String> = countries(&mut t, "hs", d)
+    let hs: Vec<String> = t
+        .strings("hs", d)
+        .unwrap_or_default()
         .iter()
-        .map(|s| hs_digits(s))
+        .map(|(s, _)| hs_digits(s))
         .collect();
     let probability = t.number_or("probability", Unit::Probability, 1.0, d);
     let group = t.string("group", d).map(|(g, _)| g).unwrap_or_default();
@@ -443,7 +470,7 @@ fn read_measure(mut t: TableReader<'_>, d: &mut Diagnostics) -> Option<RawMeasur
 
 fn read_agreement(mut t: TableReader<'_>, d: &mut Diagnostics) -> Option<Agreement> {
     let name = t.name(d);
-    let origins = countries(&mut t, "origins", d);
+    let origins = tables::country_list(&mut t, "origins", false, d).unwrap_or_default();
     let rule = match t.string_req("rule", d) {
         None => None,
         Some((r, loc)) => match r.as_str() {
@@ -490,9 +517,7 @@ fn read_agreement(mut t: TableReader<'_>, d: &mut Diagnostics) -> Option<Agreeme
 fn read_sanction(mut t: TableReader<'_>, d: &mut Diagnostics) -> Option<Sanction> {
     let name = t.name(d);
     let target = t.string_req("target", d);
-    let probability = t
-        .number_req("probability", Unit::Probability, d)
-        .unwrap_or(0.0);
+    let probability = t.number_or("probability", Unit::Probability, 1.0, d);
     let group = t.string("group", d).map(|(g, _)| g).unwrap_or_default();
     let ownership_threshold = t.number_or("ownership_threshold", Unit::Probability, 0.5, d);
     let effect = match t.string("effect", d) {
@@ -520,56 +545,4 @@ fn read_sanction(mut t: TableReader<'_>, d: &mut Diagnostics) -> Option<Sanction
         ownership_threshold,
         effect,
     })
-}
-
-fn read_fees(mut t: TableReader<'_>, d: &mut Diagnostics) -> Fees {
-    let f = Fees {
-        mpf_rate: t.number_or("mpf_rate", Unit::Rate, 0.0, d),
-        mpf_min: t.number_or("mpf_min", Unit::NonNegative, 0.0, d),
-        mpf_max: t.number_or("mpf_max", Unit::NonNegative, f64::INFINITY, d),
-        informal_threshold: t.number_or("informal_threshold", Unit::NonNegative, 0.0, d),
-        mpf_informal: t.number_or("mpf_informal", Unit::NonNegative, 0.0, d),
-        hmf_rate: t.number_or("hmf_rate", Unit::Rate, 0.0, d),
-        entry_fee: t.number_or("entry_fee", Unit::NonNegative, 0.0, d),
-    };
-    if f.mpf_min > f.mpf_max {
-        d.error(
-            &t.loc,
-            &t.key_path("mpf_min"),
-            format!(
-                "`mpf_min` ({}) exceeds `mpf_max` ({})",
-                f.mpf_min, f.mpf_max
-            ),
-        );
-    }
-    t.finish(d);
-    f
-}
-
-fn read_enforcement(mut t: TableReader<'_>, d: &mut Diagnostics) -> Enforcement {
-    let e = Enforcement {
-        detection: t
-            .number_req("detection", Unit::Probability, d)
-            .unwrap_or(0.0),
-        lookback_entries: t.dist_or("lookback_entries", Unit::NonNegative, 1.0, d),
-        penalty_ad_valorem: t.number_or("penalty_ad_valorem", Unit::Rate, 0.0, d),
-        penalty_multiple: t.dist_or("penalty_multiple", Unit::NonNegative, 0.0, d),
-        seizure: t.number_or("seizure", Unit::Probability, 0.0, d),
-    };
-    t.finish(d);
-    e
-}
-
-fn read_inspection(mut t: TableReader<'_>, d: &mut Diagnostics) -> Inspection {
-    let i = Inspection {
-        origins: origins(&mut t, "origins", Origins::All, d),
-        probability: t
-            .number_req("probability", Unit::Probability, d)
-            .unwrap_or(0.0),
-        days: t.dist_or("days", Unit::NonNegative, 0.0, d),
-        fee: t.number_or("fee", Unit::NonNegative, 0.0, d),
-        exclusion: t.number_or("exclusion", Unit::Probability, 0.0, d),
-    };
-    t.finish(d);
-    i
 }
