@@ -1,6 +1,6 @@
 //! tariffsim: a Monte Carlo tariff-routing trade simulator.
 //!
-//! A scenario (TOML, see `MODEL.md`) names goods, routes to the US and tariff regimes;
+//! A scenario (TOML, see `docs/model.md`) names goods, routes to the US and tariff regimes;
 //! the engine draws many shipments and reports, for every regime and route, the
 //! distribution of the landed cost per unit. The pipeline, one module a step:
 //! [`scenario`] (parse, validate) → [`model`] (the cost of one shipment) → [`engine`]

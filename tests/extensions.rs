@@ -1,4 +1,4 @@
-//! The Extensions of MODEL.md: correlated markets (Gaussian copula), tariff timing, and
+//! The Extensions of docs/model.md: correlated markets (Gaussian copula), tariff timing, and
 //! sensitivity. Statistical checks use fixed seeds and tolerances from standard errors.
 
 use tariffsim::dist::{std_normal_cdf, Dist};

@@ -1,10 +1,10 @@
-//! The formulas of MODEL.md ("The cost of one route in one trial, per unit" and "Details
+//! The formulas of docs/model.md ("The cost of one route in one trial, per unit" and "Details
 //! that are easy to get wrong"), each checked against values worked out by hand.
 //!
 //! Every scenario is fixed (plain numbers, probabilities 0 or 1) so landed costs are
-//! exact; the arithmetic is written next to each expected value. Where MODEL.md is silent
+//! exact; the arithmetic is written next to each expected value. Where docs/model.md is silent
 //! the tests pin the implementation's documented choices, and say so. Tests whose reading
-//! of MODEL.md the implementation disputes are `#[ignore = "disputed: ..."]`.
+//! of docs/model.md the implementation disputes are `#[ignore = "disputed: ..."]`.
 
 use tariffsim::model::{flag, part, Outcome, Plan, TrialScratch};
 
@@ -685,7 +685,7 @@ rule = "shift"
     let o = r.o("g", "relabel");
     parts(&o, p![goods: 100.0, processing: 1.0, duty: 10.1], "relabel");
     // The KORUS claim is false (RVC 1/101 < 0.45): a false claim, not a preference
-    // (MODEL.md v2.1: p_preference counts true preferences only).
+    // (docs/model.md v2.1: p_preference counts true preferences only).
     flags(&o, fc, "relabel (no enforcement: never caught)");
     // assembled-ok: CV 200, filed KR true, KORUS true → X only: 0.10*200 = 20
     let o = r.o("g", "assembled-ok");
@@ -1233,7 +1233,7 @@ penalty_ad_valorem = 0.01
     ));
     // filed VN: 0.5*100 = 50; true CN: 0.25*100 = 25; evaded = max(25 - 50, 0) = 0
     // charge = 0 + 2*0 + 0.01*100 = 1; 2 entries → 2
-    // duty = true duty 25 (the excess 25 filed is refunded, MODEL.md v2.1);
+    // duty = true duty 25 (the excess 25 filed is refunded, docs/model.md v2.1);
     // penalty = lookback*charge - evaded = 2*1 - 0 = 2; cost = 100 + 25 + 2 = 127
     let o = r.o("g", "cn-as-vn");
     parts(
@@ -1329,7 +1329,7 @@ penalty_multiple = 2.0
         p![goods: 100.0, processing: 10.0, duty: 3.3, penalty: 6.6],
         "false preference",
     );
-    // The false KORUS claim is a false claim, not a preference (MODEL.md v2.1).
+    // The false KORUS claim is a false claim, not a preference (docs/model.md v2.1).
     flags(
         &o,
         flag::TRUE_ORIGIN_HUB | flag::FALSE_CLAIM | flag::CAUGHT,
@@ -2288,7 +2288,7 @@ base = "b"
         "a",
     );
     // b: M1 0.1 + M2 replaced by 0.05, M3 removed, M4 1.0/unit → 15 + 1 = 16;
-    // fees merge key by key (MODEL.md v2.2): entry_fee 200 from b, mpf_rate 0.01 kept
+    // fees merge key by key (docs/model.md v2.2): entry_fee 200 from b, mpf_rate 0.01 kept
     // from a → (200 + 0.01*100000)/1000 = 1.2
     parts(
         &r.o("b", "cn"),
@@ -2411,7 +2411,7 @@ fn dangling_names_broken_chains_and_base_loops_are_errors() {
 }
 
 // ---------------------------------------------------------------------------------------
-// MODEL.md v2.1 and v2.2
+// docs/model.md v2.1 and v2.2
 // ---------------------------------------------------------------------------------------
 
 /// A free CN → US route of `days` days and one regime per `(name, effective_day)`, each

@@ -1631,7 +1631,7 @@ fn probability_help_prints_a_clean_fraction() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Tables and keys the validator lets through unread (MODEL.md: unknown keys are errors,
+// Tables and keys the validator lets through unread (docs/model.md: unknown keys are errors,
 // every name a key refers to must exist)
 // ---------------------------------------------------------------------------------------
 
@@ -1719,7 +1719,7 @@ fn shipped_scenarios_load_without_errors() {
 }
 
 // ---------------------------------------------------------------------------------------
-// MODEL.md v2.2: country codes, look-back, remove of tables, sanction defaults
+// docs/model.md v2.2: country codes, look-back, remove of tables, sanction defaults
 // ---------------------------------------------------------------------------------------
 
 /// A country written another way: one error at its value, suggesting `code`.

@@ -1,4 +1,4 @@
-//! The duty stack of MODEL.md: which measures apply, what replaces what, and floors.
+//! The duty stack of docs/model.md: which measures apply, what replaces what, and floors.
 
 use super::plan::RegimePlan;
 

@@ -1,4 +1,4 @@
-//! The cost model of MODEL.md: the landed cost of one shipment per (regime, route).
+//! The cost model of docs/model.md: the landed cost of one shipment per (regime, route).
 //!
 //! [`Plan`] compiles a validated scenario once (purpose keys, static filters, masks);
 //! [`Plan::trial`] then turns one trial's uniforms into an [`Outcome`] per cell. Pure

@@ -1,6 +1,6 @@
 //! One trial: the draws shared by all regimes, then every (regime, route) cell.
 //!
-//! The order of MODEL.md: physical route (legs, hub, customs value, RVC), then per regime
+//! The order of docs/model.md: physical route (legs, hub, customs value, RVC), then per regime
 //! sanctions, claims, duty and de minimis, fees, enforcement, inspection, losses and
 //! holding. Fallbacks are evaluated before the routes that use them, so a stopped route's
 //! rerouting cost is the fallback's own outcome in the same trial and regime.

@@ -1,4 +1,4 @@
-//! From the located tree to a runnable [`Scenario`]: reading every table of MODEL.md and
+//! From the located tree to a runnable [`Scenario`]: reading every table of docs/model.md and
 //! reporting every mistake at once.
 //!
 //! Owns the top-level tables (`[scenario]`, `[goods]`, `[fx]`, `[[entities]]`,
@@ -587,7 +587,7 @@ fn chain_legs(
     }
 }
 
-/// A required country code, checked against ISO 3166-1 (MODEL.md v2.2).
+/// A required country code, checked against ISO 3166-1 (docs/model.md v2.2).
 fn country_req(
     t: &mut TableReader<'_>,
     key: &'static str,

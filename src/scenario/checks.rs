@@ -1,7 +1,7 @@
 //! Checks that span tables: operators, what can stop a route, claims without enforcement,
 //! and the goods keys each leg mode needs.
 //!
-//! Owns the judgements MODEL.md makes about a whole scenario once its parts are read. It
+//! Owns the judgements docs/model.md makes about a whole scenario once its parts are read. It
 //! must not read the tree: `build` hands it the scenario and where each part was written.
 
 use super::build::RouteSource;

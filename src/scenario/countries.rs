@@ -1,6 +1,6 @@
 //! Country codes: ISO 3166-1 alpha-2, upper case, checked against the shipped list.
 //!
-//! Owns the rule of MODEL.md v2.2 that every country key (`origin`, `from`, `to`,
+//! Owns the rule of docs/model.md v2.2 that every country key (`origin`, `from`, `to`,
 //! `country`, `declare`, `origins`, `except`) holds an assigned alpha-2 code, and the
 //! suggestion for a code written another way (`"China"` → `CN`, `"cn"` → `CN`, `"CHN"` →
 //! `CN`). A code the list lacks would otherwise match no measure and make every duty 0%

@@ -1,4 +1,4 @@
-//! The validated scenario: the types the engine runs, with every invariant of MODEL.md
+//! The validated scenario: the types the engine runs, with every invariant of docs/model.md
 //! already checked and every name resolved to an index.
 //!
 //! Owns the shape of a runnable scenario. It must not parse or print: `build` makes these

@@ -585,7 +585,7 @@ fn check_support(
     unit: Unit,
     d: &mut Diagnostics,
 ) -> Option<Dist> {
-    // MODEL.md: an untruncated normal at least 8 sd above 0 is accepted for a value that
+    // docs/model.md: an untruncated normal at least 8 sd above 0 is accepted for a value that
     // cannot be negative (a negative draw has chance below 1e-15); it is truncated at 0,
     // which is the "redrawn" of the contract, so no draw can ever be negative.
     let dist = match dist {

@@ -1,6 +1,6 @@
 //! Regimes: reading `[[regimes]]`, resolving `base`/`remove`, and binding names.
 //!
-//! Owns the rules of MODEL.md for regimes: measures, agreements and sanctions merge by
+//! Owns the rules of docs/model.md for regimes: measures, agreements and sanctions merge by
 //! `name` onto a copy of the base; the tables `de_minimis`, `fees`, `enforcement` and
 //! `inspection` merge key by key (v2.2); `remove` drops base entries or whole tables;
 //! bases chain but never loop; `replaces`, `floor_over` and `waived_by` must name

@@ -1,5 +1,5 @@
 //! A regime's single tables (`de_minimis`, `fees`, `enforcement`, `inspection`), read as
-//! the keys actually written, so a regime with `base` merges them key by key (MODEL.md
+//! the keys actually written, so a regime with `base` merges them key by key (docs/model.md
 //! v2.2), then completed with defaults and checked once merged.
 //!
 //! Owns the keys, defaults and cross-key rules of those four tables. It must not know
