@@ -38,6 +38,57 @@ pub enum Command {
     /// Find the value of a parameter at which two routes cost the same.
     #[command(after_help = BREAKEVEN_EXAMPLES)]
     Breakeven(BreakevenArgs),
+    /// The US duty stack in force for an HTS line, origin and date (built-in schedule).
+    #[command(after_help = RATES_EXAMPLES)]
+    Rates(RatesArgs),
+}
+
+const RATES_EXAMPLES: &str = "\
+Examples:
+  tariffsim rates 8543.70.98 --origin CN --date 2026-12-01
+  tariffsim rates 6109.10.00 --origin KR --date 2025-12-15 --claim KORUS
+  tariffsim rates 8541.43.00.10 --origin KR --date 2026-12-10 --format json
+  tariffsim rates 8302.20.00 --origin KR --date 2025-09-01 --metal-share 0.4 --format csv
+
+Covers 2024-01-01 to 2026-12-31: MFN (general, special by programme, column 2), Section
+301 China lists and increases, IEEPA fentanyl and reciprocal (to 2026-02-23), Section 122,
+Section 232 (metals, autos and parts, trucks, timber and furniture, semiconductors,
+polysilicon), Section 201 solar, forced-labour Section 301, de minimis and CBP fees. Not
+covered: AD/CVD orders, UFLPA detentions, exclusions granted to single importers.
+Exit codes: 0 success, 2 a line, origin, date or claim the schedule does not know.";
+
+/// Output format of `rates`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RatesFormat {
+    /// An aligned table.
+    Table,
+    /// One row per measure, the total last.
+    Csv,
+    /// An object with `total_ad_valorem` and `measures`.
+    Json,
+}
+
+/// Options of `rates`.
+#[derive(Debug, Args)]
+pub struct RatesArgs {
+    /// HTS line (dots optional): 8 or 10 digits.
+    #[arg(value_name = "HTS")]
+    pub hts: String,
+    /// Origin of the goods, ISO 3166-1 alpha-2 (CN, KR, ...).
+    #[arg(long, value_name = "CC")]
+    pub origin: String,
+    /// Entry date, YYYY-MM-DD (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// An agreement claimed: KORUS, USMCA, AUSFTA, CAFTA-DR, ...
+    #[arg(long, value_name = "AGREEMENT")]
+    pub claim: Option<String>,
+    /// Share of the value that is steel, aluminium or copper (for duties on metal content).
+    #[arg(long, value_name = "SHARE")]
+    pub metal_share: Option<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RatesFormat::Table)]
+    pub format: RatesFormat,
 }
 
 const BREAKEVEN_EXAMPLES: &str = "\

@@ -18,6 +18,7 @@ pub mod output;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod schedule;
 pub mod shard;
 pub mod stats;
 pub mod summary;

@@ -6,6 +6,7 @@ mod check;
 mod load;
 mod merge;
 mod outputs;
+mod rates;
 mod report;
 mod run;
 
@@ -33,6 +34,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Breakeven(args) => breakeven::breakeven(args),
         Command::Merge(args) => merge::merge(args),
         Command::Report(args) => report::report(args),
+        Command::Rates(args) => rates::rates(args),
     };
     match result {
         Ok(()) => 0,
