@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod breakeven;
+pub mod countries;
 pub mod dist;
 pub mod engine;
 pub mod model;

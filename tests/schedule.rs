@@ -308,3 +308,206 @@ fn metal_content_duties_need_the_share_and_split_the_value() {
     // Primary steel (ch. 72) is charged on the full value and needs no share.
     assert!(try_stack("7210.49.00", "KR", "2025-09-01", None, None).is_ok());
 }
+
+// ---------------------------------------------------------------------------------------
+// Regimes built from the schedule
+// ---------------------------------------------------------------------------------------
+
+use tariffsim::model::{part, Plan};
+
+/// Goods on `hs`, a direct CN route of `days` days, a Korea route that transforms (so it
+/// truly qualifies for KORUS under rule "shift"), and `regimes`.
+fn scenario(hs: &str, days: f64, head: &str, regimes: &str) -> String {
+    format!(
+        r#"[scenario]
+name = "s"
+{head}
+[goods]
+hs = "{hs}"
+unit_value = 40.0
+units = 2000
+units_per_feu = 8000
+[[routes]]
+name = "direct"
+origin = "CN"
+[[routes.legs]]
+from = "CN"
+to = "US"
+mode = "ocean"
+rate = 2800.0
+days = {days}
+[[routes]]
+name = "korea"
+origin = "CN"
+[[routes.legs]]
+from = "CN"
+to = "KR"
+mode = "ocean"
+rate = 300.0
+days = 3.0
+[routes.processing]
+country = "KR"
+cost = 5.0
+transforms = true
+[[routes.legs]]
+from = "KR"
+to = "US"
+mode = "ocean"
+rate = 2600.0
+days = 14.0
+{regimes}"#
+    )
+}
+
+fn plan(text: &str) -> Plan {
+    let built = tariffsim::scenario::from_str("s.toml", text).unwrap_or_else(|e| panic!("{e}"));
+    Plan::new(built.scenario).unwrap()
+}
+
+#[test]
+fn a_schedule_regime_costs_what_the_same_regime_written_by_hand_costs() {
+    // 8543.70.98 on 2026-12-01: MFN 2.6% (KORUS Free), Section 301 list 2 25% on CN,
+    // forced-labour 12.5% on CN, the Korea floor 12.5 over column 1; no de minimis;
+    // FY2027 fees (FY2026 amounts carried forward).
+    let by_schedule = "[[regimes]]\nname = \"law\"\nschedule = \"us\"\nas_of = \"2026-12-01\"\n";
+    let by_hand = r#"[[regimes]]
+name = "law"
+[[regimes.measures]]
+name = "MFN"
+ad_valorem = 0.026
+waived_by = ["KORUS"]
+[[regimes.measures]]
+name = "Section 301"
+origins = ["CN"]
+ad_valorem = 0.25
+[[regimes.measures]]
+name = "fl-cn"
+origins = ["CN"]
+ad_valorem = 0.125
+[[regimes.measures]]
+name = "fl-kr"
+origins = ["KR"]
+floor = 0.125
+floor_over = ["MFN", "fl-kr"]
+[[regimes.agreements]]
+name = "KORUS"
+origins = ["KR"]
+rule = "shift"
+[regimes.fees]
+mpf_rate = 0.003464
+mpf_min = 33.58
+mpf_max = 651.50
+informal_threshold = 2500
+mpf_informal = 2.69
+hmf_rate = 0.00125
+"#;
+    let (a, b) = (
+        plan(&scenario("8543.70.98", 18.0, "", by_schedule)),
+        plan(&scenario("8543.70.98", 18.0, "", by_hand)),
+    );
+    let (mut sa, mut sb) = (a.scratch(), b.scratch());
+    for t in 0..200 {
+        a.trial(9, t, &mut sa);
+        b.trial(9, t, &mut sb);
+        for (x, y) in sa.outcomes.iter().zip(&sb.outcomes) {
+            assert_eq!(x.parts, y.parts, "trial {t}");
+            assert_eq!(x.flags, y.flags, "trial {t}");
+        }
+    }
+    // direct: CV 40 → duty (0.026 + 0.25 + 0.125) * 40 = 16.04
+    assert!((sa.outcomes[0].parts[part::DUTY] - 16.04).abs() < 1e-9);
+}
+
+#[test]
+fn own_measures_add_or_replace_by_name_on_the_schedule() {
+    // The 60% proposal replacing Section 301, on the law of 2026-12-01: CN direct pays
+    // 2.6 + 60 + 12.5 = 75.1% of 40 = 30.04.
+    let text = scenario(
+        "8543.70.98",
+        18.0,
+        "",
+        "[[regimes]]\nname = \"p60\"\nschedule = \"us\"\nas_of = \"2026-12-01\"\n[[regimes.measures]]\nname = \"china-60\"\norigins = [\"CN\"]\nad_valorem = 0.6\nreplaces = [\"Section 301\"]\n",
+    );
+    let p = plan(&text);
+    let mut s = p.scratch();
+    p.trial(1, 0, &mut s);
+    assert!((s.outcomes[0].parts[part::DUTY] - 30.04).abs() < 1e-9);
+}
+
+#[test]
+fn without_as_of_the_schedule_is_timed_from_start_date() {
+    // From 2026-07-01: Section 122 (10%) ends after 07-23 (end_day 23), forced labour
+    // (12.5% on CN) starts 07-24 (effective_day 23). A shipment entering on day 20 pays
+    // 2.6 + 25 + 10; on day 30, 2.6 + 25 + 12.5.
+    let regime = "[[regimes]]\nname = \"timed\"\nschedule = \"us\"\n";
+    for (days, rate) in [(20.0, 0.376), (30.0, 0.401)] {
+        let p = plan(&scenario(
+            "8543.70.98",
+            days,
+            "start_date = \"2026-07-01\"",
+            regime,
+        ));
+        let mut s = p.scratch();
+        p.trial(1, 0, &mut s);
+        let duty = s.outcomes[0].parts[part::DUTY];
+        assert!(
+            (duty - rate * 40.0).abs() < 1e-9,
+            "{days} days: duty {duty}"
+        );
+    }
+}
+
+fn error_of(text: &str) -> String {
+    match tariffsim::scenario::from_str("s.toml", text) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn schedule_errors_are_located() {
+    let r = "[[regimes]]\nname = \"law\"\nschedule = \"us\"\nas_of = \"2026-12-01\"\n";
+    // a line the schedule lacks: at goods.hs (line 5), with the nearest lines
+    let e = error_of(&scenario("8543.71", 18.0, "", r));
+    assert!(
+        e.contains("s.toml:5:6") && e.contains("`goods.hs`") && e.contains("nearest: 8543.7"),
+        "{e}"
+    );
+    // a date outside the span: at as_of
+    let e = error_of(&scenario(
+        "8543.70.98",
+        18.0,
+        "",
+        &r.replace("2026-12-01", "2023-01-01"),
+    ));
+    assert!(
+        e.contains("as_of") && e.contains("outside the schedule's span"),
+        "{e}"
+    );
+    // no goods.hs
+    let e = error_of(&scenario("8543.70.98", 18.0, "", r).replace("hs = \"8543.70.98\"\n", ""));
+    assert!(e.contains("needs `goods.hs`"), "{e}");
+    // neither as_of nor start_date
+    let e = error_of(&scenario(
+        "8543.70.98",
+        18.0,
+        "",
+        &r.replace("as_of = \"2026-12-01\"\n", ""),
+    ));
+    assert!(e.contains("give `as_of"), "{e}");
+    // as_of without a schedule, and an unknown schedule
+    let e = error_of(&scenario(
+        "8543.70.98",
+        18.0,
+        "",
+        &r.replace("schedule = \"us\"\n", ""),
+    ));
+    assert!(e.contains("has no `schedule`"), "{e}");
+    let e = error_of(&scenario(
+        "8543.70.98",
+        18.0,
+        "",
+        &r.replace("\"us\"", "\"eu\""),
+    ));
+    assert!(e.contains("unknown schedule `eu`"), "{e}");
+}

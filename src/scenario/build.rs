@@ -108,7 +108,8 @@ pub fn build(root: &Table, file: &str) -> Result<Built, ScenarioError> {
             "a scenario needs at least one `[[regimes]]`",
         );
     }
-    let (regimes, regime_locs) = read_regimes(regime_tables, &mut d);
+    let ctx = schedule_context(root, scenario.as_ref(), goods.as_ref(), &routes);
+    let (regimes, regime_locs) = read_regimes(regime_tables, &ctx, &mut d);
     check_sweeps(root, &mut d);
     top.finish(&mut d);
 
@@ -120,9 +121,11 @@ pub fn build(root: &Table, file: &str) -> Result<Built, ScenarioError> {
         trials: 1,
         seed: 0,
         departure: Dist::Fixed(0.0),
+        start_date: None,
     });
     let goods = goods.unwrap_or(Goods {
         hs: None,
+        metal_share: None,
         unit_value: Money {
             dist: Dist::Fixed(0.0),
             currency: None,
@@ -170,6 +173,38 @@ struct Header {
     trials: u64,
     seed: u64,
     departure: Dist,
+    /// `start_date`: the calendar day of day 0, for regimes timed from the schedule.
+    start_date: Option<(crate::schedule::Date, Loc)>,
+}
+
+/// What regimes built from the schedule need: the goods' line and metal share, the
+/// start date, and every origin the routes file or truly have.
+fn schedule_context(
+    root: &Table,
+    h: Option<&Header>,
+    goods: Option<&Goods>,
+    routes: &[Route],
+) -> super::regime::ScheduleContext {
+    let mut origins: Vec<String> = routes
+        .iter()
+        .flat_map(|r| [r.true_origin().to_string(), r.filed_origin().to_string()])
+        .collect();
+    origins.sort();
+    origins.dedup();
+    let hs_loc = root.get("goods").and_then(|g| match &g.value {
+        super::tree::Value::Table(t) => t.get("hs").map(|n| n.loc.clone()),
+        _ => None,
+    });
+    super::regime::ScheduleContext {
+        inputs: super::from_schedule::Inputs {
+            hs: goods.and_then(|g| g.hs.clone()),
+            metal_share: goods.and_then(|g| g.metal_share),
+            start_date: h.and_then(|h| h.start_date.as_ref().map(|(d, _)| *d)),
+            origins,
+        },
+        hs_loc,
+        start_loc: h.and_then(|h| h.start_date.as_ref().map(|(_, l)| l.clone())),
+    }
 }
 
 fn read_scenario(top: &mut TableReader<'_>, d: &mut Diagnostics) -> Option<Header> {
@@ -198,6 +233,7 @@ fn read_scenario(top: &mut TableReader<'_>, d: &mut Diagnostics) -> Option<Heade
     let trials = integer(&mut t, "trials", 100_000, 1, d);
     let seed = integer(&mut t, "seed", 1, 0, d);
     let departure = t.dist_or("departure", Unit::NonNegative, 0.0, d);
+    let start_date = t.date("start_date", d);
     t.finish(d);
     Some(Header {
         name: name?.0,
@@ -205,6 +241,7 @@ fn read_scenario(top: &mut TableReader<'_>, d: &mut Diagnostics) -> Option<Heade
         trials,
         seed,
         departure,
+        start_date,
     })
 }
 
@@ -354,9 +391,11 @@ fn read_goods(top: &mut TableReader<'_>, fx: &[Fx], d: &mut Diagnostics) -> Opti
     let kg_per_unit = t.number_or("kg_per_unit", Unit::NonNegative, 0.0, d);
     let units_per_feu = t.number_or("units_per_feu", Unit::NonNegative, 0.0, d);
     let carrying_rate = t.number_or("carrying_rate", Unit::Rate, 0.0, d);
+    let metal_share = t.number("metal_share", Unit::Probability, d);
     t.finish(d);
     Some(Goods {
         hs,
+        metal_share,
         unit_value: Money {
             dist: value?,
             currency: cur,

@@ -7,6 +7,7 @@ pub mod build;
 pub mod checks;
 pub mod countries;
 pub mod diag;
+pub mod from_schedule;
 pub mod load;
 pub mod model;
 pub mod path;

@@ -59,6 +59,9 @@ pub struct Money {
 pub struct Goods {
     /// HS code, digits only (dots removed), if given.
     pub hs: Option<String>,
+    /// Share of the value that is steel, aluminium or copper, for schedule duties on the
+    /// metal content (`goods.metal_share`), if given.
+    pub metal_share: Option<f64>,
     /// FOB value per unit at the factory's port (price of the first sale).
     pub unit_value: Money,
     /// Units per shipment (one customs entry).

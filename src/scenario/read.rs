@@ -67,6 +67,37 @@ impl<'t> TableReader<'t> {
         self.known.extend(keys);
     }
 
+    /// An optional date, written `YYYY-MM-DD` as a string or a TOML date.
+    pub fn date(
+        &mut self,
+        key: &'static str,
+        d: &mut Diagnostics,
+    ) -> Option<(crate::schedule::Date, Loc)> {
+        let n = self.node(key)?;
+        let text = match &n.value {
+            Value::Str(s) | Value::Datetime(s) => s.clone(),
+            other => {
+                d.error(
+                    &n.loc,
+                    &self.key_path(key),
+                    format!("expected a date (\"YYYY-MM-DD\"), found {}", other.kind()),
+                );
+                return None;
+            }
+        };
+        match crate::schedule::Date::parse(&text) {
+            Some(day) => Some((day, n.loc.clone())),
+            None => {
+                d.error(
+                    &n.loc,
+                    &self.key_path(key),
+                    format!("`{text}` is not a date: expected YYYY-MM-DD"),
+                );
+                None
+            }
+        }
+    }
+
     /// Where `key` was written, without reading it.
     pub fn peek_loc(&self, key: &str) -> Option<Loc> {
         self.table.get(key).map(|n| n.loc.clone())

@@ -46,6 +46,21 @@ struct RawRegime {
     fees: Option<Part<FeesKeys>>,
     enforcement: Option<Part<EnforcementKeys>>,
     inspection: Option<Part<InspectionKeys>>,
+    /// With `schedule = "us"`: the regime the schedule builds, which this one's own
+    /// tables merge onto as onto a base.
+    generated: Option<Box<RawRegime>>,
+}
+
+/// What a regime built from the schedule needs from the rest of the scenario, with
+/// where it was written (for errors).
+#[derive(Clone, Debug, Default)]
+pub struct ScheduleContext {
+    /// Goods, routes' origins and the start date.
+    pub inputs: super::from_schedule::Inputs,
+    /// Where `goods.hs` was written, if it was.
+    pub hs_loc: Option<Loc>,
+    /// Where `[scenario] start_date` was written, if it was.
+    pub start_loc: Option<Loc>,
 }
 
 /// Merges a child's table onto its base's, key by key.
@@ -57,10 +72,14 @@ fn merge_table<T: Merge + Clone>(base: Option<T>, child: &Option<T>) -> Option<T
 }
 
 /// Reads and resolves every `[[regimes]]`. Returns the regimes in file order.
-pub fn read_regimes(tables: Vec<TableReader<'_>>, d: &mut Diagnostics) -> (Vec<Regime>, Vec<Loc>) {
+pub fn read_regimes(
+    tables: Vec<TableReader<'_>>,
+    ctx: &ScheduleContext,
+    d: &mut Diagnostics,
+) -> (Vec<Regime>, Vec<Loc>) {
     let raws: Vec<RawRegime> = tables
         .into_iter()
-        .filter_map(|t| read_regime(t, d))
+        .filter_map(|t| read_regime(t, ctx, d))
         .collect();
     check_unique(
         raws.iter()
@@ -115,6 +134,13 @@ fn resolve(
         return Some(r.clone());
     }
     let me = &raws[i];
+    if let Some(generated) = &me.generated {
+        let mut parent = (**generated).clone();
+        parent.name = format!("the schedule (regime `{}`)", me.name);
+        let merged = merge_onto(parent.clone(), me, &parent, raws, d);
+        done[i] = Some(merged);
+        return done[i].clone();
+    }
     let Some(base) = &me.base else {
         done[i] = Some(me.clone());
         return done[i].clone();
@@ -138,7 +164,23 @@ fn resolve(
     stack.push(i);
     let parent = resolve(bi, raws, done, stack, d);
     stack.pop();
-    let mut merged = parent?;
+    let parent = parent?;
+    let merged = merge_onto(parent, me, done[bi].as_ref().unwrap_or(&raws[bi]), raws, d);
+    done[i] = Some(merged);
+    done[i].clone()
+}
+
+/// `me`'s own entries merged onto a copy of `merged` (its resolved base, or the regime the
+/// schedule built): `remove` first, then measures, agreements and sanctions by name, the
+/// single tables key by key. `parent` names what `remove` refers to.
+fn merge_onto(
+    mut merged: RawRegime,
+    me: &RawRegime,
+    parent: &RawRegime,
+    raws: &[RawRegime],
+    d: &mut Diagnostics,
+) -> RawRegime {
+    let _ = raws;
     for rm in &me.remove {
         let mut found = false;
         let mut drop = |n: usize, kept: usize| found |= n != kept;
@@ -159,12 +201,11 @@ fn resolve(
             _ => {}
         }
         if !found {
-            let parent = done[bi].as_ref().unwrap_or(&raws[bi]);
             dangling(
                 rm,
                 &format!(
                     "measure, agreement, sanction or table of base `{}`",
-                    raws[bi].name
+                    parent.name
                 ),
                 &removable(parent),
                 d,
@@ -194,12 +235,12 @@ fn resolve(
     merged.path = me.path.clone();
     merged.base = None;
     merged.remove = Vec::new();
+    merged.generated = None;
     merged.de_minimis = merge_table(merged.de_minimis, &me.de_minimis);
     merged.fees = merge_table(merged.fees, &me.fees);
     merged.enforcement = merge_table(merged.enforcement, &me.enforcement);
     merged.inspection = merge_table(merged.inspection, &me.inspection);
-    done[i] = Some(merged);
-    done[i].clone()
+    merged
 }
 
 /// What `remove` can name in a resolved regime: its measures, agreements, sanctions and
@@ -319,8 +360,13 @@ fn draw_key(kind: &str, name: &str, group: &str) -> String {
     }
 }
 
-fn read_regime(mut t: TableReader<'_>, d: &mut Diagnostics) -> Option<RawRegime> {
+fn read_regime(
+    mut t: TableReader<'_>,
+    ctx: &ScheduleContext,
+    d: &mut Diagnostics,
+) -> Option<RawRegime> {
     let name = t.name(d);
+    let generated = read_schedule(&mut t, ctx, d);
     let base = t.string("base", d).map(|(name, loc)| NameRef {
         name,
         loc,
@@ -401,7 +447,126 @@ fn read_regime(mut t: TableReader<'_>, d: &mut Diagnostics) -> Option<RawRegime>
         fees,
         enforcement,
         inspection,
+        generated: generated.map(Box::new),
     })
+}
+
+/// `schedule = "us"` and `as_of`: the regime the built-in schedule gives, if asked.
+fn read_schedule(
+    t: &mut TableReader<'_>,
+    ctx: &ScheduleContext,
+    d: &mut Diagnostics,
+) -> Option<RawRegime> {
+    let as_of = t.date("as_of", d);
+    let Some((which, loc)) = t.string("schedule", d) else {
+        if let Some((_, l)) = &as_of {
+            d.error_help(
+                l,
+                &t.key_path("as_of"),
+                "`as_of` dates a regime built from the schedule, and this one has no `schedule`",
+                "add `schedule = \"us\"`, or drop `as_of`",
+            );
+        }
+        return None;
+    };
+    let path = t.key_path("schedule");
+    if which != "us" {
+        d.error_help(
+            &loc,
+            &path,
+            format!("unknown schedule `{which}`"),
+            "the built-in schedule is \"us\" (the US tariff schedule by HTS line and date)",
+        );
+        return None;
+    }
+    if let Some(base) = t.peek_loc("base") {
+        d.error_help(
+            &base,
+            &t.key_path("base"),
+            "a regime built from the schedule cannot also have a `base`",
+            "drop `base`, or build the base from the schedule and base this regime on it",
+        );
+        return None;
+    }
+    use super::from_schedule::FromScheduleError as E;
+    use crate::schedule::ScheduleError as S;
+    match super::from_schedule::generate(&ctx.inputs, as_of.as_ref().map(|(d, _)| *d)) {
+        Ok(g) => {
+            for n in &g.notes {
+                d.warning(&loc, &path, n.clone());
+            }
+            Some(generated_raw(g, &loc, &path))
+        }
+        Err(e) => {
+            let (at, at_path) = match &e {
+                E::Schedule(S::OutsideSpan { .. }) => match (&as_of, &ctx.start_loc) {
+                    (Some((_, l)), _) => (l.clone(), t.key_path("as_of")),
+                    (None, Some(l)) => (l.clone(), "scenario.start_date".to_string()),
+                    _ => (loc.clone(), path.clone()),
+                },
+                E::Schedule(
+                    S::UnknownLine { .. } | S::NotRated { .. } | S::MetalShareNeeded { .. },
+                ) => (
+                    ctx.hs_loc.clone().unwrap_or(loc.clone()),
+                    "goods.hs".to_string(),
+                ),
+                _ => (loc.clone(), path.clone()),
+            };
+            match &e {
+                E::Schedule(S::MetalShareNeeded { .. }) => d.error_help(
+                    &at,
+                    &at_path,
+                    e.to_string(),
+                    "add `metal_share = 0.4` (say) to `[goods]`",
+                ),
+                _ => d.error(&at, &at_path, e.to_string()),
+            }
+            None
+        }
+    }
+}
+
+/// The schedule's parts as a raw regime, every value located at the `schedule` key.
+fn generated_raw(g: super::from_schedule::Generated, loc: &Loc, path: &str) -> RawRegime {
+    let refs = |names: &[String]| -> Vec<NameRef> {
+        names
+            .iter()
+            .map(|n| NameRef {
+                name: n.clone(),
+                loc: loc.clone(),
+                path: path.to_string(),
+            })
+            .collect()
+    };
+    RawRegime {
+        name: String::new(),
+        loc: loc.clone(),
+        path: path.to_string(),
+        base: None,
+        remove: Vec::new(),
+        measures: g
+            .measures
+            .iter()
+            .map(|m| RawMeasure {
+                m: m.measure.clone(),
+                loc: loc.clone(),
+                path: path.to_string(),
+                waived_by: refs(&m.waived_by),
+                floor_over: refs(&m.floor_over),
+                replaces: Vec::new(),
+            })
+            .collect(),
+        agreements: g.agreements,
+        sanctions: Vec::new(),
+        de_minimis: g
+            .de_minimis
+            .as_ref()
+            .map(|x| tables::de_minimis_given(x, loc, path)),
+        fees: g.fees.as_ref().map(|x| tables::fees_given(x, loc, path)),
+        enforcement: None,
+        inspection: None,
+        generated: None,
+    }
 }
 
 fn read_measure(mut t: TableReader<'_>, d: &mut Diagnostics) -> Option<RawMeasure> {

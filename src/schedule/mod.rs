@@ -17,7 +17,7 @@ mod stack;
 
 pub use data::{FeeYear, Schedule};
 pub use date::Date;
-pub use hts::{programme, Programme};
+pub use hts::{programme, Programme, Rate, PROGRAMMES};
 pub use stack::{Applied, Basis, Kind, Query, Stack};
 
 /// Why the schedule cannot answer a question.

@@ -15,7 +15,7 @@ use super::data::{Line, Measure, Products, Schedule};
 use super::date::Date;
 use super::hts::{parse_rate, special_rate, Programme, PROGRAMMES};
 use super::{digits, dotted, ScheduleError};
-use crate::scenario::countries;
+use crate::countries;
 
 /// How a measure's rate combines with the column 1 rate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
