@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """NumPy baseline for tariffsim: an independent, vectorised implementation of the cost
-model in /work/shared/MODEL.md, written the way a careful researcher would in NumPy.
+model in docs/model.md, written the way a careful researcher would in NumPy.
 
 It serves two purposes:
   1. a speed baseline (benches report tariffsim's trials/s against this script's), and
@@ -17,19 +17,27 @@ Run:
 
 Options: --trials N (default: the scenario's), --chunk N (trials per vectorised chunk,
 default 65536), --seed N (default: the scenario's), --compare SUMMARY_CSV (prints a
-table of both means and exits 1 if any |z| > 4).
+table of both means and exits 1 if any |z| > 4), --components (with --compare: also
+compares the mean of each of the nine cost components, which catches an error in a small
+component, such as fees, that the noise of the total would hide; summary.csv has no se
+per component, so their z uses sqrt(2) * se_numpy; slower, not for timing).
 
-Scope: the features the shipped scenario `scenarios/korea-jv.toml` uses, written
-generally: every distribution kind of MODEL.md; ocean/air/parcel legs; processing with
-hub currency, materials, markup, transformation and RVC; agreements with the four rules;
-declare "true" or a claimed country; measures with origins/except/hs/waived_by/replaces/
-floor/floor_over/when="caught"/probability/group; de minimis; fees; enforcement with
-lookback and penalty-multiple distributions and seizure; inspection with exclusion;
-sanctions (aggregate ownership, reroute or seize) with fallbacks; holding; regime `base`
-chains with `remove`; correlated markets for legs whose rate is lognormal (the Gaussian
-copula of MODEL.md is then exact: rate = median * exp(sigma * (rho Z + sqrt(1 - rho^2) e)));
-every leg of a market in korea-jv is lognormal. Not implemented (not used by the
-scenario): markets on legs of other distributions (an error), timing, sweeps.
+Scope: model version 2.2 (docs/model.md Part I, with its "Changes in version 2.1" and
+"2.2"), the features the shipped scenarios use, written generally: `extends` families
+(enforcement-lax/strict); every distribution kind of docs/model.md; ocean/air/parcel legs;
+processing with hub currency, materials, markup, transformation and RVC; agreements with
+the four rules; declare "true" or a claimed country; measures with origins/except/hs/
+waived_by/replaces/floor/floor_over/when="caught"/probability/group; de minimis; fees;
+enforcement with whole reassessment at the true filing, lookback_entries as a
+distribution or "since_first" with lookback_limit, penalty-multiple distributions and
+seizure; inspection with exclusion; sanctions (aggregate and indirect ownership, reroute or
+seize) with fallbacks; holding; regime `base` chains (tables merged key by key) with
+`remove`; correlated markets for legs whose rate is lognormal (the Gaussian copula of
+docs/model.md is then exact: rate = median * exp(sigma * (rho Z + sqrt(1 - rho^2) e)));
+every leg on a market in the shipped scenarios is lognormal. Not implemented, and an error
+rather than silently ignored: markets on legs of other distributions, timing (`departure`,
+`effective_day`, `end_day`: timing-60.toml), sweeps (sweep-china-tariff.toml); no
+validation beyond what the model needs (run `tariffsim check` for that).
 
 Threads: NumPy's element-wise work is single-threaded; the only BLAS call is the dot
 product for the sums of squares, where OpenBLAS's threads gain nothing (idle 2-core
@@ -37,15 +45,38 @@ machine, 1e6 trials: 0.69 s with them, 0.67 s without) and, when the other core 
 made whole runs 3x slower (2.3 s against 0.74 s). The script therefore pins BLAS to one
 thread (unless OPENBLAS_NUM_THREADS etc. are set): a stable one-core baseline.
 
-Choices where MODEL.md is silent follow tariffsim's (so the comparison is meaningful):
-fees are not reassessed when a false claim is caught; de minimis is re-evaluated at the
-true origin on reassessment; a seizure (enforcement, or a "seize" sanction) loses goods +
-freight + processing + penalty and adds the fallback's whole cost as `rerouting`, with
-duty, fees, inspection and holding 0; an excluded shipment pays no inspection fee and is
-lost as seized; a "reroute" sanction costs the fallback's whole cost; the penalty
-component is filed duty + lookback * (evaded * (1 + multiple) + penalty_ad_valorem * CV)
-- true duty; several floors each top up independently; inspection only if not seized;
-sanction ownership is aggregated over the targets in force.
+The model as docs/model.md v2.2 states it, in the points easiest to get wrong: a caught
+false claim is reassessed whole at the true filing (true origin, true preferences,
+when="caught" measures): duty, de minimis, fees and MPF waiver are the true filing's; per
+reassessed entry charge = evaded * (1 + multiple) + penalty_ad_valorem * CV with evaded =
+max(0, true duty - filed duty), and the penalty component is L * charge - evaded (an
+over-filed entry is refunded its excess: with no evasion only the penalty_ad_valorem part
+remains); "since_first": G = max(1, ceil(ln(1 - u) / ln(1 - detection))), L = min(G,
+lookback_limit); a seizure (enforcement, or a "seize" sanction) or an exclusion loses goods
++ freight + processing + penalty and adds the fallback's whole cost as `rerouting`, with
+duty, fees, inspection and holding 0 (a "seize" sanction stops the goods in transit: never
+caught, no penalty); seized goods are never inspected; a "reroute" sanction costs the
+fallback's whole cost; a sanction's probability defaults to 1; ownership aggregates the
+targets in force and follows entities that own entities (a stopped entity's shares count
+as the targets'); under `base`, de_minimis/fees/enforcement/inspection merge key by key
+and `remove` drops base measures, agreements, sanctions or whole tables.
+
+Choices where docs/model.md is silent follow tariffsim's (Part II "Model notes"; so the
+comparison is meaningful), or are this script's reading where the notes say nothing:
+several floors each top up independently, a floor acts only while its own measure
+applies, an empty floor_over covers every applicable measure (its own included); a
+measure replaces others only while it applies itself, and a replaced measure still
+replaces; HS prefixes compare digits only; reroute wins when one sanction reroutes and
+another seizes; an intermediate entity is stopped by a sanction when the blocked parties
+own at least that sanction's ownership_threshold of it (each sanction's threshold applies
+down the whole chain); "since_first" with detection = 1 gives G = 1, and a fractional
+lookback_limit is used as written (L = min(G, limit), as tariffsim does); `remove` acts on
+the base's copy before the regime's own entries apply, so a removed name may be written
+again; under `base` a table's values are replaced whole (a distribution included), while
+under `extends` tables merge key by key, inline distribution tables too (a child writing
+`unit_value = { max = 50 }` changes only `max`, as tariffsim does). An untruncated normal
+accepted for a non-negative value (mean >= 8 sd) is not truncated at 0 here; its chance of
+a negative draw is below 1e-15.
 
 Random numbers are this script's own (NumPy PCG64), so draws differ from tariffsim's;
 only means are compared. Draws are keyed by purpose (zlib.crc32 of a label) and chunk
@@ -53,7 +84,8 @@ index, so results depend on (scenario, seed, trials, chunk).
 Common random numbers: trial-level draws (goods value, FX, in-force uniforms) are shared
 by routes and regimes; each route's draws (legs, processing, event uniforms) are shared
 by regimes; a regime-level distribution (inspection days, lookback, penalty multiple) is
-drawn once per (route, spec), so regimes with the same spec share it.
+drawn once per (route, spec), so regimes with the same spec share it; the "since_first"
+look-back uses one uniform per route shared by every regime (as tariffsim does).
 """
 
 from __future__ import annotations
@@ -108,8 +140,13 @@ def normalise_rates(node):
     return node
 
 
+NAMED = ("measures", "agreements", "sanctions")
+TABLES = ("de_minimis", "fees", "enforcement", "inspection")
+
+
 def merge_by_name(base_items, own_items):
-    """Measures, agreements, sanctions: same name replaces the base's, new ones append."""
+    """Measures, agreements, sanctions under `base`: same name replaces the base's
+    entry whole (in place), a new name appends."""
     out = [copy.deepcopy(x) for x in base_items]
     index = {x["name"]: i for i, x in enumerate(out)}
     for item in own_items:
@@ -122,8 +159,11 @@ def merge_by_name(base_items, own_items):
 
 
 def resolve_regimes(raw_regimes):
-    """Apply `base` chains: merge measures/agreements/sanctions by name, drop `remove`,
-    and let any other table the regime writes replace the base's whole."""
+    """Apply `base` chains (v2.2). The copy of the base is taken first and `remove` drops
+    base measures, agreements or sanctions by name, or a whole base table by its key;
+    then the regime's own entries apply: measures/agreements/sanctions merge by name
+    (same name replaces the base's entry whole, a new name adds), and the tables
+    de_minimis, fees, enforcement, inspection merge key by key onto the base's."""
     by_name = {r["name"]: r for r in raw_regimes}
     resolved = {}
 
@@ -135,20 +175,80 @@ def resolve_regimes(raw_regimes):
         own = by_name[name]
         if "base" in own:
             out = copy.deepcopy(resolve(own["base"], stack + (name,)))
+            drop = set(own.get("remove", []))
+            known = {x["name"] for k in NAMED for x in out.get(k, [])}
+            known |= {t for t in TABLES if t in out}
+            if drop - known:
+                raise ValueError(f"regime {name}: remove names {sorted(drop - known)}, "
+                                 f"not in base {own['base']}")
+            for key in NAMED:
+                out[key] = [x for x in out.get(key, []) if x["name"] not in drop]
+            for key in TABLES:
+                if key in drop:
+                    out.pop(key, None)
         else:
-            out = {"measures": [], "agreements": [], "sanctions": []}
-        for key in ("measures", "agreements", "sanctions"):
+            out = {key: [] for key in NAMED}
+        for key in NAMED:
             out[key] = merge_by_name(out.get(key, []), own.get(key, []))
-        drop = set(own.get("remove", []))
-        out["measures"] = [m for m in out["measures"] if m["name"] not in drop]
-        for key, value in own.items():
-            if key not in ("measures", "agreements", "sanctions", "base", "remove"):
-                out[key] = copy.deepcopy(value)
+        for key in TABLES:
+            if key in own:
+                merged = out.get(key, {})
+                merged.update(copy.deepcopy(own[key]))  # a dist value is replaced whole
+                out[key] = merged
+        unknown = set(own) - set(NAMED) - set(TABLES) - {"name", "base", "remove"}
+        if unknown:
+            raise ValueError(f"regime {name}: unknown keys {sorted(unknown)}")
         out["name"] = name
         resolved[name] = out
         return out
 
     return [resolve(r["name"]) for r in raw_regimes]
+
+
+def _named_array(v):
+    return (isinstance(v, list) and v and
+            all(isinstance(x, dict) and "name" in x for x in v))
+
+
+def merge_extends(base, child):
+    """`extends` merge of a child document onto its base (docs/model.md, Families):
+    tables key by key, inline ones too (a distribution table is a table: a child writing
+    `{ max = 50 }` changes only that key, as tariffsim does); arrays of tables whose
+    entries all have a `name` by name (same name merges key by key, a new name appends);
+    any other value (arrays of unnamed tables such as legs, lists, numbers) replaces the
+    base's whole."""
+    out = copy.deepcopy(base)
+    for k, v in child.items():
+        b = out.get(k)
+        if isinstance(b, dict) and isinstance(v, dict):
+            out[k] = merge_extends(b, v)
+        elif _named_array(b) and _named_array(v):
+            items = out[k]
+            index = {x["name"]: i for i, x in enumerate(items)}
+            for entry in v:
+                if entry["name"] in index:
+                    items[index[entry["name"]]] = merge_extends(items[index[entry["name"]]], entry)
+                else:
+                    index[entry["name"]] = len(items)
+                    items.append(copy.deepcopy(entry))
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def load_scenario(path, stack=()):
+    """Read a scenario file, resolving `extends = "base.toml"` (relative to the file;
+    chains allowed, loops an error) before anything else."""
+    path = os.path.abspath(path)
+    if path in stack:
+        raise ValueError(f"extends loop: {' -> '.join(stack + (path,))}")
+    with open(path, "rb") as f:
+        doc = tomllib.load(f)
+    parent = doc.pop("extends", None)
+    if parent is None:
+        return doc
+    base = load_scenario(os.path.join(os.path.dirname(path), parent), stack + (path,))
+    return merge_extends(base, doc)
 
 
 def split_legs(route):
@@ -474,30 +574,57 @@ def fees_per_unit(regime, claimed, phys, units):
     return (mpf + hmf + float(f.get("entry_fee", 0.0))) / units
 
 
+def lookback_entries(enf, route, draws, n):
+    """Entries reassessed once caught. A *dist* value is drawn once per (route, spec);
+    "since_first" (v2.2): the caught entry is the G-th of the scheme,
+    G = max(1, ceil(ln(1 - u) / ln(1 - detection))) from the route's look-back uniform u
+    (shared by every regime), and L = min(G, lookback_limit), the limit unlimited by
+    default."""
+    key = f"route/{route['name']}/enforcement"
+    spec = enf.get("lookback_entries", 1.0)
+    if spec != "since_first":
+        if "lookback_limit" in enf:
+            raise ValueError(f"{key}: lookback_limit needs lookback_entries = \"since_first\"")
+        return draws.value(key + "/lookback", spec)
+    d = float(enf.get("detection", 0.0))
+    if d >= 1.0 or d <= 0.0:  # certain detection: the first entry; never caught: unused
+        g = np.ones(n)
+    else:
+        u = draws.uniform(key + "/lookback-u")
+        g = np.maximum(1.0, np.ceil(np.log1p(-u) / math.log1p(-d)))
+    return np.minimum(g, float(enf.get("lookback_limit", math.inf)))
+
+
 def enforcement(regime, route, phys, flags, goods, filed_duty, truth, false, draws):
-    """Caught false claims: reassess at the true origin and preferences with
-    when="caught" measures; book lookback entries' charges. Returns (caught, seized,
-    true duty, penalty component)."""
-    n = len(phys["cv"])
+    """Caught false claims (v2.1/v2.2): the entry is reassessed whole at the true filing
+    (true origin, true preferences, when="caught" measures applying): duty, de minimis,
+    fees and MPF waiver all as the true filing would have them. Per reassessed entry the
+    charge is evaded * (1 + multiple) + penalty_ad_valorem * CV, evaded =
+    max(0, true duty - filed duty); L entries are booked on this shipment: the penalty
+    component is L * charge - evaded (an over-filed entry is refunded its excess).
+    Returns (caught, seized, true duty, true fees, penalty), per unit; None when the
+    regime cannot catch this route."""
     enf = regime.get("enforcement")
-    zero = np.zeros(n)
     if enf is None or not false.any():
-        return np.zeros(n, bool), np.zeros(n, bool), filed_duty, zero
+        return None
+    n = len(phys["cv"])
     key = f"route/{route['name']}/enforcement"
     caught = false & (draws.uniform(key + "/detection") < float(enf.get("detection", 0.0)))
     seized = caught & (draws.uniform(key + "/seizure") < float(enf.get("seizure", 0.0)))
     units = goods["units"]
-    true_duty = duty_per_unit(regime, flags, goods.get("hs"), phys["true_origin"], truth,
-                              phys["cv"], caught=True)
-    true_duty = np.where(de_minimis(regime, phys["true_origin"], phys["cv"], units), 0.0, true_duty)
+    cv = phys["cv"]
+    true_dm = de_minimis(regime, phys["true_origin"], cv, units)
+    true_duty = np.where(true_dm, 0.0, duty_per_unit(regime, flags, goods.get("hs"),
+                                                     phys["true_origin"], truth, cv,
+                                                     caught=True))
+    true_fees = np.where(true_dm, 0.0, fees_per_unit(regime, truth, phys, units))
     evaded = np.maximum(0.0, true_duty - filed_duty)
-    lookback = draws.value(key + "/lookback", enf.get("lookback_entries", 1.0))
+    lookback = lookback_entries(enf, route, draws, n)
     multiple = draws.value(key + "/multiple", enf.get("penalty_multiple", 0.0))
     pav = float(enf.get("penalty_ad_valorem", 0.0))
-    total = filed_duty + lookback * (evaded * (1.0 + multiple) + pav * phys["cv"])
-    duty = np.where(caught, true_duty, filed_duty)
-    penalty = np.where(caught, total - true_duty, 0.0)
-    return caught, seized, duty, penalty
+    charge = evaded * (1.0 + multiple) + pav * cv
+    penalty = np.where(caught, lookback * charge - evaded, 0.0)
+    return caught, seized, true_duty, true_fees, penalty
 
 
 def inspection(regime, route, origin, seized, draws, units):
@@ -516,49 +643,85 @@ def inspection(regime, route, origin, seized, draws, units):
             excluded)
 
 
-def sanctions(regime, route, entities, flags):
-    """(blocked by a reroute sanction, seized by a seize sanction): the operator is a
-    target in force, or targets in force together own at least the threshold of it."""
-    n = len(next(iter(flags.values()))) if flags else 0
+def sanctions(regime, route, entities, flags, n):
+    """(stopped by a reroute sanction, seized by a seize sanction). A sanction in force
+    stops the route when the operator is its target, or when its target owns part of the
+    operator (directly or through entities that own entities) and the parties blocked
+    in that trial together own at least its ownership_threshold of the operator.
+    Blocked parties: the targets of every sanction in force, and every entity whose
+    blocked owners together hold at least the threshold (a stopped entity's shares
+    count as the targets'). Reroute wins over seize (known before shipping)."""
     reroute, seize = np.zeros(n, bool), np.zeros(n, bool)
     op = route.get("operator")
-    if op is None:
+    sanc = regime.get("sanctions", [])
+    if op is None or not sanc:
         return reroute, seize
-    owners = entities.get(op, {})
-    owned = np.zeros(n)  # aggregate share of the operator held by targets in force
-    counted = set()
-    for s in regime.get("sanctions", []):
+    target_on = {}
+    for s in sanc:
         t = s["target"]
-        if t in owners and t not in counted:
-            counted.add(t)
-            on = np.zeros(n, bool)
-            for s2 in regime.get("sanctions", []):
-                if s2["target"] == t:
-                    on |= flags[("sanctions", s2["name"])]
-            owned += on * float(owners[t])
-    for s in regime.get("sanctions", []):
+        target_on[t] = target_on.get(t, np.zeros(n, bool)) | flags[("sanctions", s["name"])]
+
+    ancestors, todo = set(), [op]
+    while todo:  # every party owning part of op, directly or indirectly
+        for o in entities.get(todo.pop(), {}):
+            if o not in ancestors:
+                ancestors.add(o)
+                todo.append(o)
+
+    def blocked_share(theta):
+        """Share of op held by blocked parties, with entities blocked at threshold theta."""
+        blocked = {p: on.copy() for p, on in target_on.items()}
+        for _ in range(len(entities) + 1):  # fixpoint: blocked sets only grow
+            changed = False
+            for e, owners in entities.items():
+                share = sum((blocked[o] * float(w) for o, w in owners.items() if o in blocked),
+                            np.zeros(n))
+                now = blocked.get(e, np.zeros(n, bool)) | (share >= theta)
+                if e not in blocked or (now != blocked[e]).any():
+                    blocked[e], changed = now, True
+            if not changed:
+                break
+        return sum((blocked[o] * float(w) for o, w in entities.get(op, {}).items()
+                    if o in blocked), np.zeros(n))
+
+    shares = {}
+    for s in sanc:
         on = flags[("sanctions", s["name"])]
-        hit = on & ((s["target"] == op) |
-                    ((s["target"] in owners) &
-                     (owned >= float(s.get("ownership_threshold", 0.5)))))
+        if s["target"] == op:
+            hit = on
+        elif s["target"] in ancestors:
+            theta = float(s.get("ownership_threshold", 0.5))
+            if theta not in shares:
+                shares[theta] = blocked_share(theta)
+            hit = on & (shares[theta] >= theta)
+        else:
+            continue
         if s.get("effect", "reroute") == "seize":
             seize |= hit
         else:
             reroute |= hit
-    return reroute, seize
+    return reroute, seize & ~reroute
 
 
-def landed_cost(route, regime, phys, flags, goods, entities, fallback_cost, draws):
-    """Landed cost per unit of one route under one regime, for every trial of the chunk."""
+def landed_cost(route, regime, phys, flags, goods, entities, fallback_cost, draws,
+                components=False):
+    """Landed cost per unit of one route under one regime, for every trial of the chunk;
+    with `components`, also the nine components of summary.csv (they sum to the cost)."""
     units = goods["units"]
     cv, v = phys["cv"], phys["v"]
+    n = len(cv)
     origin, claimed, truth, false = filing(route, regime, phys)
     dm = de_minimis(regime, origin, cv, units)
-    filed_duty = np.where(dm, 0.0, duty_per_unit(regime, flags, goods.get("hs"), origin,
-                                                 claimed, cv, caught=False))
+    duty = np.where(dm, 0.0, duty_per_unit(regime, flags, goods.get("hs"), origin,
+                                           claimed, cv, caught=False))
     fees = np.where(dm, 0.0, fees_per_unit(regime, claimed, phys, units))
-    caught, seized, duty, penalty = enforcement(regime, route, phys, flags, goods,
-                                                filed_duty, truth, false, draws)
+    caught = seized = np.zeros(n, bool)
+    penalty = np.zeros(n)
+    enf = enforcement(regime, route, phys, flags, goods, duty, truth, false, draws)
+    if enf is not None:  # a caught entry pays the true filing's duty and fees
+        caught, seized, true_duty, true_fees, penalty = enf
+        duty = np.where(caught, true_duty, duty)
+        fees = np.where(caught, true_fees, fees)
     insp_fee, insp_days, excluded = inspection(regime, route, origin, seized, draws, units)
     holding = float(goods.get("carrying_rate", 0.0)) * cv * (phys["days"] + insp_days) / 365.0
     processing = cv - v - phys["fr_before"] if phys["has_proc"] else 0.0
@@ -566,23 +729,55 @@ def landed_cost(route, regime, phys, flags, goods, entities, fallback_cost, draw
     entered = base + duty + fees + penalty + insp_fee + holding
     fallback = fallback_cost if fallback_cost is not None else 0.0
     lost = base + penalty + fallback  # seized or excluded: no duty/fees/inspection/holding
-    blocked, sanction_seized = sanctions(regime, route, entities, flags)
+    blocked, sanction_seized = sanctions(regime, route, entities, flags, n)
     cost = np.where(seized | excluded, lost, entered)
-    cost = np.where(sanction_seized & ~blocked, base + fallback, cost)
-    return np.where(blocked, fallback, cost)
+    cost = np.where(sanction_seized, base + fallback, cost)  # never entered: no penalty
+    cost = np.where(blocked, fallback, cost)
+    if not components:
+        return cost, None
+    alive = ~blocked                            # the route's own shipment left
+    landed = alive & ~sanction_seized           # it reached the US
+    entered_ok = landed & ~seized & ~excluded   # and was released
+    comps = {
+        "goods": np.where(alive, v, 0.0), "freight": np.where(alive, phys["freight"], 0.0),
+        "processing": np.where(alive, processing, 0.0), "duty": np.where(entered_ok, duty, 0.0),
+        "fees": np.where(entered_ok, fees, 0.0), "penalty": np.where(landed, penalty, 0.0),
+        "inspection": np.where(entered_ok, insp_fee, 0.0),
+        "holding": np.where(entered_ok, holding, 0.0),
+        "rerouting": np.where(entered_ok, 0.0, fallback),
+    }
+    return cost, comps
 
 
 # --------------------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------------------
 
-def simulate(sc, trials, chunk, seed):
-    """Run all chunks; returns (regime names, route names, sums, sums of squares)."""
+def unsupported(sc):
+    """Refuse what this baseline does not model rather than silently ignore it."""
+    if "sweep" in sc:
+        raise NotImplementedError("[[sweep]] is not supported by this baseline")
+    if "departure" in sc.get("scenario", {}):
+        raise NotImplementedError("timing (scenario.departure) is not supported")
+    for reg in sc["regimes"]:
+        for m in reg.get("measures", []):
+            if "effective_day" in m or "end_day" in m:
+                raise NotImplementedError(f"timing ({reg['name']}/{m['name']}) is not supported")
+
+
+COMPONENTS = ("goods", "freight", "processing", "duty", "fees", "penalty", "inspection",
+              "holding", "rerouting")
+
+
+def simulate(sc, trials, chunk, seed, components=False):
+    """Run all chunks; returns (regime names, route names, sums, sums of squares), the
+    sums over the landed cost (index 0) and, with `components`, each component."""
     regimes = resolve_regimes(sc["regimes"])
     routes = route_order(sc["routes"])
     entities = {e["name"]: e.get("owners", {}) for e in sc.get("entities", [])}
     goods = sc["goods"]
-    s1 = np.zeros((len(regimes), len(sc["routes"])))
+    k = 1 + (len(COMPONENTS) if components else 0)
+    s1 = np.zeros((k, len(regimes), len(sc["routes"])))
     s2 = np.zeros_like(s1)
     col = {r["name"]: j for j, r in enumerate(sc["routes"])}
     done, ci = 0, 0
@@ -596,36 +791,64 @@ def simulate(sc, trials, chunk, seed):
             costs = {}
             for r in routes:
                 fb = costs.get(r.get("fallback"))
-                c = landed_cost(r, reg, phys[r["name"]], flags[i], goods, entities, fb, draws)
+                c, comps = landed_cost(r, reg, phys[r["name"]], flags[i], goods, entities, fb,
+                                       draws, components)
                 costs[r["name"]] = c
-                s1[i, col[r["name"]]] += c.sum()
-                s2[i, col[r["name"]]] += np.dot(c, c)
+                j = col[r["name"]]
+                for q, x in enumerate([c] + [comps[name] for name in COMPONENTS] if comps else [c]):
+                    s1[q, i, j] += x.sum()
+                    s2[q, i, j] += np.dot(x, x)
         done += n
         ci += 1
     return [r["name"] for r in regimes], [r["name"] for r in sc["routes"]], s1, s2
 
 
+def zscore(diff, se, ref):
+    """diff / se; with se 0 (a fixed result) the values must agree to 1e-9 relative."""
+    if se > 0:
+        return diff / se
+    return 0.0 if abs(diff) <= 1e-9 * max(1.0, abs(ref)) else math.copysign(math.inf, diff)
+
+
 def compare(path, reg_names, route_names, mean, se):
-    """Print numpy vs tariffsim means; return the number of |z| > 4."""
+    """Print numpy vs tariffsim means; return the number of |z| > 4. With component
+    means (mean, se of shape (10, regimes, routes)), also compare each component mean;
+    summary.csv has no se per component, so z uses sqrt(2) * se_numpy (both estimate
+    the same distribution with as many trials). A mean or component that is constant
+    (se 0) must agree to 1e-9 relative."""
     rust = {}
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
-            rust[(row["regime"], row["route"])] = (float(row["mean"]), float(row["se"]))
+            rust[(row["regime"], row["route"])] = row
     print(f"\n{'regime':<24} {'route':<16} {'mean_numpy':>11} {'se_numpy':>9} "
           f"{'mean_rust':>11} {'se_rust':>9} {'z':>7}")
     bad = 0
+    worst = {}
     for i, reg in enumerate(reg_names):
         for j, rt in enumerate(route_names):
             if (reg, rt) not in rust:
-                print(f"{reg:<24} {rt:<16} {mean[i, j]:11.4f} {se[i, j]:9.4f}  missing in {path}")
+                print(f"{reg:<24} {rt:<16} {mean[0, i, j]:11.4f} {se[0, i, j]:9.4f}  missing in {path}")
                 bad += 1
                 continue
-            mr, sr = rust[(reg, rt)]
-            z = (mean[i, j] - mr) / math.sqrt(se[i, j] ** 2 + sr ** 2)
+            row = rust[(reg, rt)]
+            mr, sr = float(row["mean"]), float(row["se"])
+            z = zscore(mean[0, i, j] - mr, math.sqrt(se[0, i, j] ** 2 + sr ** 2), mr)
+            worst["mean"] = max(worst.get("mean", 0.0), abs(z))
             flag = "  <-- |z| > 4" if abs(z) > 4 else ""
             bad += abs(z) > 4
-            print(f"{reg:<24} {rt:<16} {mean[i, j]:11.4f} {se[i, j]:9.4f} "
+            print(f"{reg:<24} {rt:<16} {mean[0, i, j]:11.4f} {se[0, i, j]:9.4f} "
                   f"{mr:11.4f} {sr:9.4f} {z:7.2f}{flag}")
+            for q, name in enumerate(COMPONENTS[: len(mean) - 1], start=1):
+                mr = float(row[name])
+                d = mean[q, i, j] - mr
+                sd = math.sqrt(2.0) * se[q, i, j]
+                zc = zscore(d, sd, mr)
+                worst[name] = max(worst.get(name, 0.0), abs(zc))
+                if abs(zc) > 4:
+                    bad += 1
+                    print(f"{'':<24} {'  ' + name:<16} {mean[q, i, j]:11.4f} {se[q, i, j]:9.4f} "
+                          f"{mr:11.4f} {'':>9} {zc:7.2f}  <-- |z| > 4")
+    print("max |z|: " + ", ".join(f"{k} {v:.2f}" for k, v in worst.items()))
     return bad
 
 
@@ -636,14 +859,16 @@ def main(argv=None):
     ap.add_argument("--chunk", type=int, default=1 << 16)
     ap.add_argument("--seed", type=int)
     ap.add_argument("--compare", metavar="SUMMARY_CSV")
+    ap.add_argument("--components", action="store_true",
+                    help="also compare the mean of each cost component (slower)")
     args = ap.parse_args(argv)
-    with open(args.scenario, "rb") as f:
-        sc = normalise_rates(tomllib.load(f))
+    sc = normalise_rates(load_scenario(args.scenario))
+    unsupported(sc)
     trials = args.trials or sc["scenario"].get("trials", 100000)
     seed = args.seed if args.seed is not None else sc["scenario"].get("seed", 0)
 
     t0 = time.perf_counter()
-    reg_names, route_names, s1, s2 = simulate(sc, trials, args.chunk, seed)
+    reg_names, route_names, s1, s2 = simulate(sc, trials, args.chunk, seed, args.components)
     wall = time.perf_counter() - t0
     mean = s1 / trials
     var = np.maximum(0.0, s2 / trials - mean ** 2) * trials / max(1, trials - 1)
@@ -656,12 +881,13 @@ def main(argv=None):
     print(f"trials per second {trials / wall:.0f}")
     if args.compare:
         bad = compare(args.compare, reg_names, route_names, mean, se)
-        print(f"\n{bad} of {len(reg_names) * len(route_names)} cells with |z| > 4")
+        what = " (mean or a component)" if args.components else ""
+        print(f"\n{bad} of {len(reg_names) * len(route_names)} cells{what} with |z| > 4")
         return 1 if bad else 0
     print(f"\n{'regime':<24} {'route':<16} {'mean':>11} {'se':>9}")
     for i, reg in enumerate(reg_names):
         for j, rt in enumerate(route_names):
-            print(f"{reg:<24} {rt:<16} {mean[i, j]:11.4f} {se[i, j]:9.4f}")
+            print(f"{reg:<24} {rt:<16} {mean[0, i, j]:11.4f} {se[0, i, j]:9.4f}")
     return 0
 
 
