@@ -44,6 +44,7 @@ fn shard_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
 
 pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     let files = shard_files(&args.inputs)?;
+    let mut out = Outputs::open(&args.out)?;
     let mut states = Vec::new();
     for f in &files {
         let name = f.display().to_string();
@@ -94,14 +95,13 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
             .map(|r| r.scenario_toml.clone())
             .unwrap_or_default(),
     };
-    let mut out = Outputs::open(&args.out)?;
     write_results(&mut out, &results, &provenance)?;
     if !args.no_charts {
         super::report::add_report(&mut out)?;
     }
     out.commit()?;
     if !args.quiet {
-        eprintln!(
+        say!(
             "{}: merged {} shard files -> {}",
             merged.scenario,
             files.len(),

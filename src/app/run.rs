@@ -64,13 +64,28 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         return Err(Failure::Input(anyhow!(errors.join("\n"))));
     }
     let many = jobs.len() > 1;
-    let mut combined: Vec<(String, Vec<(Point, CellSummary)>)> = Vec::new();
+    // Every folder is locked before anything runs, so a concurrent run fails at once.
+    // A batch with --out is one folder (its scenarios are folders inside it).
+    let top = match (&args.out, many && args.shard.is_none()) {
+        (Some(d), true) => Some(Outputs::open(d)?),
+        _ => None,
+    };
+    let mut job_files = Vec::new();
     for job in &jobs {
+        let dir = out_dir(&args, job.name(), many);
+        job_files.push(match &top {
+            _ if args.shard.is_some() => Outputs::files_in(&dir)?,
+            Some(t) => t.inside(job.name())?,
+            None => Outputs::open(&dir)?,
+        });
+    }
+    let mut combined: Vec<(String, Vec<(Point, CellSummary)>)> = Vec::new();
+    for (job, files) in jobs.iter().zip(job_files) {
         for w in &job.points[0].1.warnings {
-            eprintln!("{w}");
+            say!("{w}");
         }
         let dir = out_dir(&args, job.name(), many);
-        let cells = run_job(&args, job, &dir)?;
+        let cells = run_job(&args, job, &dir, files)?;
         combined.push((job.name().to_string(), cells));
     }
     // Shards write state files only; the combined summary comes from merging.
@@ -109,7 +124,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
                 })
             })
             .collect();
-        let mut files = Outputs::open(&dir)?;
+        let mut files = match top {
+            Some(t) => t,
+            None => Outputs::files_in(&dir)?,
+        };
         files.add("summary.csv", &output::summary_csv(&["scenario"], &rows))?;
         if !args.no_charts {
             super::report::add_report(&mut files)?;
@@ -139,7 +157,12 @@ pub fn parse_shard(spec: &str) -> Result<(u64, u64), Failure> {
 
 /// Runs every point of a job and writes its folder (or, for a shard, its state file).
 /// Returns its summary rows.
-fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSummary)>, Failure> {
+fn run_job(
+    args: &RunArgs,
+    job: &Job,
+    dir: &Path,
+    mut files: Outputs,
+) -> Result<Vec<(Point, CellSummary)>, Failure> {
     let first = &job.points[0].1.scenario;
     let trials = args.trials.unwrap_or(first.trials);
     let seed = args.seed.unwrap_or(first.seed);
@@ -149,7 +172,6 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
         se: args.target_se,
         rse: args.target_rse,
     });
-    let mut files = Outputs::open(dir)?;
     let mut trial_stream = if args.trials_csv {
         let mut s = files.stream("trials.csv")?;
         let mut header = String::new();
@@ -287,7 +309,7 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
         files.add(&format!("shard-{k}-of-{n}.json"), &state.to_json())?;
         files.commit()?;
         if !args.quiet {
-            eprintln!(
+            say!(
                 "{}: shard {k}/{n}: {done_trials} trials in {wall:.2} s -> {}",
                 job.name(),
                 dir.join(format!("shard-{k}-of-{n}.json")).display()
@@ -334,7 +356,7 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
     files.commit()?;
     if !args.quiet {
         let s = &job.points[0].1.scenario;
-        eprintln!(
+        say!(
             "{}: {done_trials} trials x {} regimes x {} routes{} in {wall:.2} s ({:.0} trials/s) -> {}",
             s.name,
             s.regimes.len(),
