@@ -36,10 +36,35 @@ fn input(e: impl Into<anyhow::Error>) -> Failure {
     Failure::Input(e.into())
 }
 
+/// Largest scenario file (or `extends` base) read: real ones are a few kB.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
+/// Reads a file of at most `max` bytes: a larger one (or `/dev/zero`) is refused after
+/// reading `max + 1` bytes, never read whole.
+pub fn read_capped(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)?;
+    if f.metadata()?.is_dir() {
+        return Err(std::io::Error::other("is a folder"));
+    }
+    let mut buf = Vec::new();
+    f.take(max + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > max {
+        return Err(std::io::Error::other(format!(
+            "larger than the limit of {max} bytes"
+        )));
+    }
+    Ok(buf)
+}
+
 /// Reads the document of `path` with its bases, then applies `sets` (`PATH=VALUE`).
 pub fn document(path: &Path, sets: &[String]) -> Result<(Table, Vec<Sweep>), Failure> {
     let mut d = Diagnostics::default();
-    let read = |p: &Path| std::fs::read_to_string(p);
+    let read = |p: &Path| {
+        let bytes = read_capped(p, MAX_SCENARIO_BYTES)?;
+        String::from_utf8(bytes)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+    };
     let mut root = scenario::load::load_tree(path, &read, &mut d);
     let sweeps = sweep::take_from_doc(&mut root, &mut d);
     if d.has_errors() {

@@ -213,10 +213,8 @@ fn run_job(
             )
         };
         let blocks = spec.blocks.clone();
-        let shard_trials =
-            (blocks.start * engine::BLOCK).min(trials)..(blocks.end * engine::BLOCK).min(trials);
         let progress = Progress::new(
-            shard_trials.end - shard_trials.start,
+            shard::contents::trials_in(trials, (blocks.start, blocks.end)),
             &label,
             args.quiet,
             cancel_flag(),
