@@ -92,6 +92,47 @@ pub fn build_point(root: &Table, file: &str, point: &GridPoint) -> Result<Built,
     scenario::build::build(&t, file).map_err(input)
 }
 
+/// Trials of the pilot run at check time.
+const PILOT_TRIALS: u64 = 64;
+/// Largest landed cost per unit that is summed exactly (a block's sum of squares must
+/// stay inside the fixed-point range; beyond it a mean would come out as `inf`).
+const MAX_COST: f64 = 1e11;
+
+/// What `check` accepts must run: a few trials of the scenario, refused (exit 2) if a
+/// cost is not finite or too large to sum, e.g. `unit_value = 1e308` or
+/// `units_per_feu = 5e-324`.
+fn pilot(file: &str, built: &Built) -> Result<(), Failure> {
+    use tariffsim::engine::{self, RunSpec, Silent};
+    let s = &built.scenario;
+    let plan = tariffsim::model::Plan::new(s.clone()).map_err(input)?;
+    let spec = RunSpec::new(PILOT_TRIALS, s.seed, 1);
+    let hint = "a value such as unit_value or units_per_feu is too large or too small";
+    let acc = match engine::run(&plan, &spec, &Silent, None) {
+        Ok(acc) => acc,
+        Err(engine::EngineError::NonFinite { regime, route, .. }) => {
+            return Err(input(anyhow!(
+                "{file}: regime `{regime}`, route `{route}`: the landed cost is not a finite \
+                 number ({hint})"
+            )))
+        }
+        Err(e) => return Err(Failure::Run(anyhow!(e))),
+    };
+    for (i, c) in acc.cells.iter().enumerate() {
+        let m = c.cost_sketch.min().unwrap_or(0.0).abs();
+        let m = m.max(c.cost_sketch.max().unwrap_or(0.0).abs());
+        if m > MAX_COST {
+            let routes = plan.n_routes();
+            return Err(input(anyhow!(
+                "{file}: regime `{}`, route `{}`: a landed cost of {m:e} USD per unit is \
+                 beyond {MAX_COST:e}, the largest summed exactly ({hint})",
+                s.regimes[i / routes].name,
+                s.routes[i % routes].name
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Loads a job: document, overrides, sweeps (file ones first, then `cli_sweeps`), and a
 /// validated scenario per grid point.
 pub fn job(path: &Path, sets: &[String], cli_sweeps: &[String]) -> Result<Job, Failure> {
@@ -103,6 +144,7 @@ pub fn job(path: &Path, sets: &[String], cli_sweeps: &[String]) -> Result<Job, F
     let mut points = Vec::new();
     for p in sweep::grid(&sweeps) {
         let built = build_point(&root, &file, &p)?;
+        pilot(&file, &built)?;
         points.push((p, built));
     }
     Ok(Job {

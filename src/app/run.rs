@@ -64,6 +64,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         return Err(Failure::Input(anyhow!(errors.join("\n"))));
     }
     let many = jobs.len() > 1;
+    check_names(&args, &jobs, many)?;
     // Every folder is locked before anything runs, so a concurrent run fails at once.
     // A batch with --out is one folder (its scenarios are folders inside it).
     let top = match (&args.out, many && args.shard.is_none()) {
@@ -133,6 +134,55 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             super::report::add_report(&mut files)?;
         }
         files.commit()?;
+    }
+    Ok(())
+}
+
+/// Files a batch writes beside its scenario folders.
+const BATCH_FILES: &[&str] = &["summary.csv", "charts", "report.html"];
+
+/// Refuses, before anything runs, scenario names that cannot be folder names, two
+/// scenarios of a batch with one name (one would overwrite the other), and names that
+/// collide with the batch's own files.
+fn check_names(args: &RunArgs, jobs: &[Job], many: bool) -> Result<(), Failure> {
+    let folder_named = many || args.out.is_none();
+    let mut seen: Vec<(&str, &Path)> = Vec::new();
+    for job in jobs {
+        let name = job.name();
+        let file = job.path.display();
+        let bad = |why: &str| {
+            Err(Failure::Input(anyhow!(
+                "{file}: [scenario] name {name:?} {why}"
+            )))
+        };
+        if folder_named {
+            if name.is_empty() || name == "." || name == ".." || name.starts_with('.') {
+                return bad("cannot become a folder name (empty or starting with `.`)");
+            }
+            if name
+                .chars()
+                .any(|c| c.is_control() || c == '/' || c == '\\')
+            {
+                return bad(
+                    "cannot become a folder name (it holds `/`, `\\` or a control character)",
+                );
+            }
+        }
+        if many {
+            if BATCH_FILES.contains(&name) {
+                return bad(&format!(
+                    "collides with the batch's own {name}; rename the scenario"
+                ));
+            }
+            if let Some((_, other)) = seen.iter().find(|(n, _)| *n == name) {
+                return bad(&format!(
+                    "is also the name of {}; each scenario of a batch writes to a folder of \
+                     its name, so names must differ",
+                    other.display()
+                ));
+            }
+            seen.push((name, &job.path));
+        }
     }
     Ok(())
 }
