@@ -130,3 +130,34 @@ fn batch_name_collisions_are_refused_before_anything_runs() {
         assert!(!d.join("output").exists());
     }
 }
+
+#[test]
+fn a_run_past_its_memory_limit_or_point_cap_is_refused_with_the_estimate() {
+    let d = dir("memory");
+    let o = bin()
+        .args([
+            "run",
+            SCENARIO,
+            "--trials",
+            "2000",
+            "--max-memory",
+            "1",
+            "--out",
+        ])
+        .arg(d.join("out"))
+        .output()
+        .unwrap();
+    let err = refused(&o, "needs an estimated");
+    assert!(
+        err.contains("MiB") && err.contains("--max-memory 1 MiB"),
+        "{err}"
+    );
+    let o = bin()
+        .args(["run", SCENARIO, "--trials", "2000", "--out"])
+        .arg(d.join("out"))
+        .args(["--sweep", "goods.units=1:100:18446744073709551615"])
+        .output()
+        .unwrap();
+    refused(&o, "--sweep");
+    assert_eq!(names(&d), Vec::<String>::new());
+}

@@ -141,6 +141,16 @@ pub fn job(path: &Path, sets: &[String], cli_sweeps: &[String]) -> Result<Job, F
         sweeps.push(sweep::parse_cli(s).map_err(|e| input(anyhow!("--sweep: {e}")))?);
     }
     let file = path.display().to_string();
+    match sweep::grid_size(&sweeps) {
+        Some(n) if n <= sweep::MAX_POINTS => {}
+        n => {
+            return Err(input(anyhow!(
+                "{file}: the sweeps make {} points, more than the {} a run may have",
+                n.map_or("over 2^64".to_string(), |n| n.to_string()),
+                sweep::MAX_POINTS
+            )))
+        }
+    }
     let mut points = Vec::new();
     for p in sweep::grid(&sweeps) {
         let built = build_point(&root, &file, &p)?;

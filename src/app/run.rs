@@ -65,6 +65,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let many = jobs.len() > 1;
     check_names(&args, &jobs, many)?;
+    check_memory(&args, &jobs)?;
     // Every folder is locked before anything runs, so a concurrent run fails at once.
     // A batch with --out is one folder (its scenarios are folders inside it).
     let top = match (&args.out, many && args.shard.is_none()) {
@@ -134,6 +135,35 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             super::report::add_report(&mut files)?;
         }
         files.commit()?;
+    }
+    Ok(())
+}
+
+/// Memory assumed per distribution sketch (a cost spread over ~8 octaves, both signs).
+const SKETCH_BYTES: u64 = 64 << 10;
+
+/// Estimates the memory of the run (every sweep point's accumulators are kept until
+/// written, and each worker thread has its own) and refuses it past `--max-memory`.
+fn check_memory(args: &RunArgs, jobs: &[Job]) -> Result<(), Failure> {
+    let workers = threads(args.threads) as u64;
+    let mut total: u64 = 0;
+    for job in jobs {
+        let s = &job.points[0].1.scenario;
+        let (g, r) = (s.regimes.len() as u64, s.routes.len() as u64);
+        let pairs = g * r * r.saturating_sub(1) / 2 + r * g.saturating_sub(1);
+        let per_acc = (2 * g * r + pairs).saturating_mul(SKETCH_BYTES);
+        let accs = job.points.len() as u64 + workers;
+        total = total.saturating_add(per_acc.saturating_mul(accs));
+    }
+    let mib = total >> 20;
+    if mib > args.max_memory {
+        return Err(Failure::Input(anyhow!(
+            "this run needs an estimated {mib} MiB of memory (sketches of every regime, \
+             route and route pair, per sweep point and per thread), more than --max-memory \
+             {} MiB; raise --max-memory if the machine has it, or use fewer routes, sweep \
+             points or threads",
+            args.max_memory
+        )));
     }
     Ok(())
 }
