@@ -189,6 +189,9 @@ pub struct RunArgs {
     /// `--set regimes.campaign-60-stacked.measures.china-60.ad_valorem=0.45`.
     #[arg(long, value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// Refuse (exit 2) a run whose memory estimate exceeds this many MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 8192)]
+    pub max_memory: u64,
     /// Sweep a value: PATH=V1,V2,... or PATH=FROM:TO:POINTS (repeatable: a grid).
     #[arg(long, value_name = "PATH=VALUES")]
     pub sweep: Vec<String>,

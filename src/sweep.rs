@@ -119,12 +119,17 @@ pub fn take_from_doc(root: &mut Table, d: &mut Diagnostics) -> Vec<Sweep> {
                 }
             },
             (None, Some(a), Some(b), Some(s)) => match &s.value {
-                Value::Int(k) if *k >= 1 => Some(range(a, b, *k as u64, &loc)),
+                Value::Int(k) if *k >= 1 && *k as u64 <= MAX_POINTS => {
+                    Some(range(a, b, *k as u64, &loc))
+                }
                 _ => {
                     d.error(
                         &s.loc,
                         &t.key_path("steps"),
-                        "expected an integer >= 1 (the number of points, ends included)",
+                        format!(
+                            "expected an integer from 1 to {MAX_POINTS} (the number of points, \
+                             ends included)"
+                        ),
                     );
                     None
                 }
@@ -169,7 +174,11 @@ pub fn parse_cli(spec: &str) -> Result<Sweep, PathError> {
     let parts: Vec<&str> = vals.split(':').collect();
     if parts.len() == 3 {
         let nums: Option<Vec<f64>> = parts[..2].iter().map(|s| s.trim().parse().ok()).collect();
-        let steps: Option<u64> = parts[2].trim().parse().ok().filter(|&k| k >= 1);
+        let steps: Option<u64> = parts[2]
+            .trim()
+            .parse()
+            .ok()
+            .filter(|&k| (1..=MAX_POINTS).contains(&k));
         return match (nums, steps) {
             (Some(n), Some(k)) => Ok(Sweep {
                 values: range(n[0], n[1], k, &loc),
@@ -194,6 +203,19 @@ pub fn parse_cli(spec: &str) -> Result<Sweep, PathError> {
 }
 
 /// The grid of all sweeps (one empty point when there are none).
+/// Most points a run may have (one sweep, or a grid of several): every point's results
+/// stay in memory until the run is written.
+pub const MAX_POINTS: u64 = 10_000;
+
+/// The number of grid points, `None` past `u64` (check it against [`MAX_POINTS`] before
+/// calling [`grid`]).
+pub fn grid_size(sweeps: &[Sweep]) -> Option<u64> {
+    sweeps
+        .iter()
+        .try_fold(1u64, |n, s| n.checked_mul(s.values.len() as u64))
+}
+
+/// Every combination of the sweeps' values, the first sweep varying slowest.
 pub fn grid(sweeps: &[Sweep]) -> Vec<GridPoint> {
     let mut points = vec![GridPoint {
         settings: Vec::new(),

@@ -92,7 +92,7 @@ pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
         })?,
         None => {
             if regime_names.len() > 1 && !args.quiet {
-                eprintln!(
+                say!(
                     "note: no --regime given; using the first, `{}`",
                     regime_names[0]
                 );
@@ -172,7 +172,7 @@ pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
             }
         };
         if !args.quiet {
-            eprintln!(
+            say!(
                 "  {} = {x}: {ra} {ma:.4}, {rb} {mb:.4}, difference {:.4} (se {se:.4})",
                 args.param,
                 ma - mb
@@ -226,9 +226,9 @@ pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&s.name));
-    let mut files = Outputs::open(&dir)?;
+    let mut files = Outputs::update(&dir, &["breakeven.csv"])?;
     files.add("breakeven.csv", csv.as_bytes())?;
     files.commit()?;
-    print_stdout(&report);
+    print_stdout(&report)?;
     Ok(())
 }

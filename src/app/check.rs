@@ -17,7 +17,7 @@ pub fn check(args: CheckArgs) -> Result<(), Failure> {
             Ok(job) => {
                 let built = &job.points[0].1;
                 for w in &built.warnings {
-                    eprintln!("{w}");
+                    say!("{w}");
                 }
                 let plan =
                     Plan::new(built.scenario.clone()).map_err(|e| Failure::Input(anyhow!(e)))?;
@@ -25,15 +25,15 @@ pub fn check(args: CheckArgs) -> Result<(), Failure> {
             }
             Err(e) => {
                 if let Some(Failure::Input(prev) | Failure::Run(prev)) = failed.replace(e) {
-                    eprintln!("{prev:#}");
+                    say!("{prev:#}");
                 }
             }
         }
     }
-    print_stdout(&out);
+    let printed = print_stdout(&out);
     match failed {
         Some(f) => Err(f),
-        None => Ok(()),
+        None => printed,
     }
 }
 

@@ -42,22 +42,56 @@ fn shard_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     Ok(files)
 }
 
+/// Largest shard file read (a real one is a few MB per sweep point).
+const MAX_SHARD_BYTES: u64 = 1 << 30;
+
+/// The plan of every point of a shard, from its embedded scenarios.
+fn build_plans(file: &str, s: &ShardState) -> Result<Vec<Plan>, Failure> {
+    s.points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let built = scenario::from_str(&s.scenario_file, &p.scenario_toml).map_err(|e| {
+                Failure::Input(
+                    anyhow!(e).context(format!("{file}: field `points[{i}].scenario_toml`")),
+                )
+            })?;
+            Plan::new(built.scenario).map_err(|e| {
+                Failure::Input(
+                    anyhow!(e).context(format!("{file}: field `points[{i}].scenario_toml`")),
+                )
+            })
+        })
+        .collect()
+}
+
 pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     let files = shard_files(&args.inputs)?;
-    let mut states = Vec::new();
+    let mut out = Outputs::open(&args.out)?;
+    // One file at a time: read (up to a size cap), check the wrapper and the hash, build
+    // the plans from the first file's scenarios, check every field against them, merge.
+    let mut merger = shard::Merger::default();
+    let mut plans: Option<Vec<Plan>> = None;
     for f in &files {
         let name = f.display().to_string();
-        let bytes = std::fs::read(f)
+        let bytes = super::load::read_capped(f, MAX_SHARD_BYTES)
             .map_err(|e| Failure::Input(anyhow!("cannot read shard {name}: {e}")))?;
         let state = ShardState::from_json(&name, &bytes).map_err(|e| Failure::Input(anyhow!(e)))?;
-        states.push((name, state));
-    }
-    let merged = shard::merge(states).map_err(|e| Failure::Input(anyhow!(e)))?;
-    let mut results = Vec::new();
-    for p in merged.points {
-        let built = scenario::from_str(&merged.scenario_file, &p.scenario_toml)
+        drop(bytes);
+        let plans = match &mut plans {
+            Some(p) => p,
+            None => plans.insert(build_plans(&name, &state)?),
+        };
+        if merger.first_hash().is_none_or(|h| h == state.scenario_hash) {
+            shard::contents::check(&name, &state, plans).map_err(|e| Failure::Input(anyhow!(e)))?;
+        }
+        merger
+            .add(name, state)
             .map_err(|e| Failure::Input(anyhow!(e)))?;
-        let plan = Plan::new(built.scenario).map_err(|e| Failure::Input(anyhow!(e)))?;
+    }
+    let merged = merger.finish().map_err(|e| Failure::Input(anyhow!(e)))?;
+    let mut results = Vec::new();
+    for (p, plan) in merged.points.into_iter().zip(plans.unwrap_or_default()) {
         results.push(PointResult {
             point: Point { values: p.labels },
             scenario_toml: p.scenario_toml,
@@ -94,14 +128,13 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
             .map(|r| r.scenario_toml.clone())
             .unwrap_or_default(),
     };
-    let mut out = Outputs::open(&args.out)?;
     write_results(&mut out, &results, &provenance)?;
     if !args.no_charts {
         super::report::add_report(&mut out)?;
     }
     out.commit()?;
     if !args.quiet {
-        eprintln!(
+        say!(
             "{}: merged {} shard files -> {}",
             merged.scenario,
             files.len(),

@@ -1,8 +1,16 @@
 //! Orchestration: load → open outputs → run → summarise → write. Errors get their
 //! context here, and their exit code: 2 for a bad scenario or usage, 1 for a failed run.
 
+/// Like `eprintln!`, but a full or closed stderr is neither an error nor a panic: the
+/// results are what matter (a Slurm job must not fail for a good shard).
+macro_rules! say {
+    ($($t:tt)*) => { $crate::app::say_fmt(format_args!($($t)*)) };
+}
+
 mod breakeven;
 mod check;
+mod fault;
+mod folder;
 mod load;
 mod merge;
 mod outputs;
@@ -39,22 +47,34 @@ pub fn main(cli: Cli) -> i32 {
     match result {
         Ok(()) => 0,
         Err(Failure::Input(e)) => {
-            eprintln!("{e:#}");
+            say!("{e:#}");
             2
         }
         Err(Failure::Run(e)) => {
-            eprintln!("Error: {e:#}");
+            say!("Error: {e:#}");
             1
         }
     }
 }
 
-/// Prints to stdout; a closed pipe (`| head`) is not an error.
-pub fn print_stdout(s: &str) {
+/// Writes a line to stderr, ignoring failure (see `say!`).
+pub fn say_fmt(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut e = std::io::stderr().lock();
+    let _ = e.write_fmt(args).and_then(|_| e.write_all(b"\n"));
+}
+
+/// Prints to stdout. A closed pipe (`| head`) is not an error; any other failure (a
+/// full disk) is, since stdout is then the command's output and it is incomplete.
+pub fn print_stdout(s: &str) -> Result<(), Failure> {
     use std::io::Write;
     let mut o = std::io::stdout().lock();
-    let _ = o.write_all(s.as_bytes());
-    let _ = o.flush();
+    match o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::Run(anyhow::anyhow!("cannot write to stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Threads to use: as asked, else every core.
@@ -62,7 +82,9 @@ pub fn threads(asked: Option<usize>) -> usize {
     asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Installs the Ctrl-C handler once; returns the flag it sets.
+/// Installs the handler of SIGINT, SIGTERM and SIGHUP (Ctrl-C, a Slurm time limit, a
+/// closed terminal) once; returns the flag it sets. Work stops at the next block and
+/// the staging folder is removed, as for any error.
 pub fn cancel_flag() -> &'static std::sync::atomic::AtomicBool {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::OnceLock;

@@ -59,13 +59,13 @@ pub fn report(args: ReportArgs) -> Result<(), Failure> {
     let rendered = report::render(&inputs).map_err(|e| {
         Failure::Input(anyhow!(e).context(format!("drawing the report of {}", dir.display())))
     })?;
-    let mut files = Outputs::open(dir)?;
+    let mut files = Outputs::update(dir, &["charts", report::REPORT_FILE])?;
     for (name, bytes) in &rendered {
         files.add(name, bytes)?;
     }
     files.commit()?;
     if !args.quiet {
-        eprintln!(
+        say!(
             "wrote {} and {} charts in {}",
             report::REPORT_FILE,
             rendered.len() - 1,

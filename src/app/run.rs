@@ -64,13 +64,30 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         return Err(Failure::Input(anyhow!(errors.join("\n"))));
     }
     let many = jobs.len() > 1;
-    let mut combined: Vec<(String, Vec<(Point, CellSummary)>)> = Vec::new();
+    check_names(&args, &jobs, many)?;
+    check_memory(&args, &jobs)?;
+    // Every folder is locked before anything runs, so a concurrent run fails at once.
+    // A batch with --out is one folder (its scenarios are folders inside it).
+    let top = match (&args.out, many && args.shard.is_none()) {
+        (Some(d), true) => Some(Outputs::open(d)?),
+        _ => None,
+    };
+    let mut job_files = Vec::new();
     for job in &jobs {
+        let dir = out_dir(&args, job.name(), many);
+        job_files.push(match &top {
+            _ if args.shard.is_some() => Outputs::files_in(&dir)?,
+            Some(t) => t.inside(job.name())?,
+            None => Outputs::open(&dir)?,
+        });
+    }
+    let mut combined: Vec<(String, Vec<(Point, CellSummary)>)> = Vec::new();
+    for (job, files) in jobs.iter().zip(job_files) {
         for w in &job.points[0].1.warnings {
-            eprintln!("{w}");
+            say!("{w}");
         }
         let dir = out_dir(&args, job.name(), many);
-        let cells = run_job(&args, job, &dir)?;
+        let cells = run_job(&args, job, &dir, files)?;
         combined.push((job.name().to_string(), cells));
     }
     // Shards write state files only; the combined summary comes from merging.
@@ -109,12 +126,93 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
                 })
             })
             .collect();
-        let mut files = Outputs::open(&dir)?;
+        let mut files = match top {
+            Some(t) => t,
+            None => Outputs::files_in(&dir)?,
+        };
         files.add("summary.csv", &output::summary_csv(&["scenario"], &rows))?;
         if !args.no_charts {
             super::report::add_report(&mut files)?;
         }
         files.commit()?;
+    }
+    Ok(())
+}
+
+/// Memory assumed per distribution sketch (a cost spread over ~8 octaves, both signs).
+const SKETCH_BYTES: u64 = 64 << 10;
+
+/// Estimates the memory of the run (every sweep point's accumulators are kept until
+/// written, and each worker thread has its own) and refuses it past `--max-memory`.
+fn check_memory(args: &RunArgs, jobs: &[Job]) -> Result<(), Failure> {
+    let workers = threads(args.threads) as u64;
+    let mut total: u64 = 0;
+    for job in jobs {
+        let s = &job.points[0].1.scenario;
+        let (g, r) = (s.regimes.len() as u64, s.routes.len() as u64);
+        let pairs = g * r * r.saturating_sub(1) / 2 + r * g.saturating_sub(1);
+        let per_acc = (2 * g * r + pairs).saturating_mul(SKETCH_BYTES);
+        let accs = job.points.len() as u64 + workers;
+        total = total.saturating_add(per_acc.saturating_mul(accs));
+    }
+    let mib = total >> 20;
+    if mib > args.max_memory {
+        return Err(Failure::Input(anyhow!(
+            "this run needs an estimated {mib} MiB of memory (sketches of every regime, \
+             route and route pair, per sweep point and per thread), more than --max-memory \
+             {} MiB; raise --max-memory if the machine has it, or use fewer routes, sweep \
+             points or threads",
+            args.max_memory
+        )));
+    }
+    Ok(())
+}
+
+/// Files a batch writes beside its scenario folders.
+const BATCH_FILES: &[&str] = &["summary.csv", "charts", "report.html"];
+
+/// Refuses, before anything runs, scenario names that cannot be folder names, two
+/// scenarios of a batch with one name (one would overwrite the other), and names that
+/// collide with the batch's own files.
+fn check_names(args: &RunArgs, jobs: &[Job], many: bool) -> Result<(), Failure> {
+    let folder_named = many || args.out.is_none();
+    let mut seen: Vec<(&str, &Path)> = Vec::new();
+    for job in jobs {
+        let name = job.name();
+        let file = job.path.display();
+        let bad = |why: &str| {
+            Err(Failure::Input(anyhow!(
+                "{file}: [scenario] name {name:?} {why}"
+            )))
+        };
+        if folder_named {
+            if name.is_empty() || name == "." || name == ".." || name.starts_with('.') {
+                return bad("cannot become a folder name (empty or starting with `.`)");
+            }
+            if name
+                .chars()
+                .any(|c| c.is_control() || c == '/' || c == '\\')
+            {
+                return bad(
+                    "cannot become a folder name (it holds `/`, `\\` or a control character)",
+                );
+            }
+        }
+        if many {
+            if BATCH_FILES.contains(&name) {
+                return bad(&format!(
+                    "collides with the batch's own {name}; rename the scenario"
+                ));
+            }
+            if let Some((_, other)) = seen.iter().find(|(n, _)| *n == name) {
+                return bad(&format!(
+                    "is also the name of {}; each scenario of a batch writes to a folder of \
+                     its name, so names must differ",
+                    other.display()
+                ));
+            }
+            seen.push((name, &job.path));
+        }
     }
     Ok(())
 }
@@ -139,7 +237,12 @@ pub fn parse_shard(spec: &str) -> Result<(u64, u64), Failure> {
 
 /// Runs every point of a job and writes its folder (or, for a shard, its state file).
 /// Returns its summary rows.
-fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSummary)>, Failure> {
+fn run_job(
+    args: &RunArgs,
+    job: &Job,
+    dir: &Path,
+    mut files: Outputs,
+) -> Result<Vec<(Point, CellSummary)>, Failure> {
     let first = &job.points[0].1.scenario;
     let trials = args.trials.unwrap_or(first.trials);
     let seed = args.seed.unwrap_or(first.seed);
@@ -149,7 +252,6 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
         se: args.target_se,
         rse: args.target_rse,
     });
-    let mut files = Outputs::open(dir)?;
     let mut trial_stream = if args.trials_csv {
         let mut s = files.stream("trials.csv")?;
         let mut header = String::new();
@@ -191,10 +293,8 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
             )
         };
         let blocks = spec.blocks.clone();
-        let shard_trials =
-            (blocks.start * engine::BLOCK).min(trials)..(blocks.end * engine::BLOCK).min(trials);
         let progress = Progress::new(
-            shard_trials.end - shard_trials.start,
+            shard::contents::trials_in(trials, (blocks.start, blocks.end)),
             &label,
             args.quiet,
             cancel_flag(),
@@ -287,7 +387,7 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
         files.add(&format!("shard-{k}-of-{n}.json"), &state.to_json())?;
         files.commit()?;
         if !args.quiet {
-            eprintln!(
+            say!(
                 "{}: shard {k}/{n}: {done_trials} trials in {wall:.2} s -> {}",
                 job.name(),
                 dir.join(format!("shard-{k}-of-{n}.json")).display()
@@ -334,7 +434,7 @@ fn run_job(args: &RunArgs, job: &Job, dir: &Path) -> Result<Vec<(Point, CellSumm
     files.commit()?;
     if !args.quiet {
         let s = &job.points[0].1.scenario;
-        eprintln!(
+        say!(
             "{}: {done_trials} trials x {} regimes x {} routes{} in {wall:.2} s ({:.0} trials/s) -> {}",
             s.name,
             s.regimes.len(),

@@ -79,8 +79,10 @@ impl RunSpec {
 
     /// Shard `k` (0-based) of `n`: a contiguous run of blocks.
     pub fn shard(mut self, k: u64, n: u64) -> Self {
-        let total = n_blocks(self.trials);
-        self.blocks = total * k / n..total * (k + 1) / n;
+        // In u128: blocks × shards overflows u64 for large runs (2^40 trials, 2^20 shards).
+        let total = u128::from(n_blocks(self.trials));
+        let at = |k: u64| (total * u128::from(k) / u128::from(n.max(1))) as u64;
+        self.blocks = at(k)..at(k + 1);
         self
     }
 }
@@ -270,7 +272,7 @@ fn merged(plan: &Plan, workers: &[Padded<Mutex<Option<Worker>>>]) -> Acc {
 }
 
 pub(crate) fn block_range(trials: u64, b: u64) -> Range<u64> {
-    b * BLOCK..((b + 1) * BLOCK).min(trials)
+    b.saturating_mul(BLOCK).min(trials)..b.saturating_add(1).saturating_mul(BLOCK).min(trials)
 }
 
 /// Keeps each worker's state on its own cache lines. Speed: workers write their block

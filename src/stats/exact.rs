@@ -33,6 +33,10 @@ fn is_zero(v: &u8) -> bool {
     *v == 0
 }
 
+fn is_zero_i64(v: &i64) -> bool {
+    *v == 0
+}
+
 /// An exact fixed-point sum: `fixed × 2^-40` in an `i128`.
 ///
 /// Range: |total| < 2^127 × 2^-40 = 2^87 ≈ 1.5e26, plenty for 1e9 trials of
@@ -56,6 +60,11 @@ pub struct ExactSum {
     fixed: i128,
     #[serde(default, skip_serializing_if = "is_zero")]
     special: u8,
+    /// Wraps of `fixed` past the `i128` range (the total is `carry × 2^128 + fixed`),
+    /// so a total beyond ±2^87 is still exact instead of silently wrong. Zero, and not
+    /// written, for every total inside the range.
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    carry: i64,
 }
 
 impl ExactSum {
@@ -63,6 +72,7 @@ impl ExactSum {
     pub const ZERO: ExactSum = ExactSum {
         fixed: 0,
         special: 0,
+        carry: 0,
     };
 
     /// Converts an `f64` to the nearest multiple of 2^-40 (ties to even).
@@ -74,24 +84,30 @@ impl ExactSum {
     pub fn from_f64(x: f64) -> ExactSum {
         if x.is_nan() {
             return ExactSum {
-                fixed: 0,
                 special: NAN,
+                ..ExactSum::ZERO
             };
         }
         let y = (x * SCALE).round_ties_even();
         if y.abs() >= LIMIT {
             let special = if y > 0.0 { POS_INF } else { NEG_INF };
-            return ExactSum { fixed: 0, special };
+            return ExactSum {
+                special,
+                ..ExactSum::ZERO
+            };
         }
         ExactSum {
             fixed: y as i128,
-            special: 0,
+            ..ExactSum::ZERO
         }
     }
 
     /// Builds a sum directly from its raw fixed-point integer (units of 2^-40).
     pub fn from_fixed(fixed: i128) -> ExactSum {
-        ExactSum { fixed, special: 0 }
+        ExactSum {
+            fixed,
+            ..ExactSum::ZERO
+        }
     }
 
     /// The raw fixed-point integer (units of 2^-40). Meaningless if
@@ -105,10 +121,18 @@ impl ExactSum {
         self.special == 0
     }
 
-    /// Adds `other` exactly (wrapping integer addition, flags OR-ed), so any
-    /// order or grouping of additions gives bit-identical results.
+    /// Adds `other` exactly (integer addition with the wraps counted in `carry`,
+    /// flags OR-ed), so any order or grouping of additions gives bit-identical results
+    /// and a total past the `i128` range is never silently wrong.
     pub fn add(&mut self, other: ExactSum) {
-        self.fixed = self.fixed.wrapping_add(other.fixed);
+        let (fixed, wrapped) = self.fixed.overflowing_add(other.fixed);
+        let wrap = match (wrapped, other.fixed > 0) {
+            (false, _) => 0,
+            (true, true) => 1,
+            (true, false) => -1,
+        };
+        self.fixed = fixed;
+        self.carry = self.carry.wrapping_add(other.carry).wrapping_add(wrap);
         self.special |= other.special;
     }
 
@@ -117,7 +141,8 @@ impl ExactSum {
     /// Returns ±inf / NaN if the corresponding flag is set.
     pub fn to_f64(&self) -> f64 {
         match self.special {
-            0 => self.fixed as f64 * INV_SCALE,
+            0 if self.carry == 0 => self.fixed as f64 * INV_SCALE,
+            0 => (self.carry as f64 * 2f64.powi(128) + self.fixed as f64) * INV_SCALE,
             POS_INF => f64::INFINITY,
             NEG_INF => f64::NEG_INFINITY,
             _ => f64::NAN,
@@ -433,5 +458,27 @@ mod tests {
             prop_assert_eq!(a, b);
             prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
         }
+    }
+
+    #[test]
+    fn sums_past_the_i128_range_are_not_silently_wrong() {
+        let big = ExactSum::from_fixed(i128::MAX);
+        let mut up = ExactSum::ZERO;
+        for _ in 0..4 {
+            up.add(big);
+        }
+        let want = 4.0 * i128::MAX as f64 * INV_SCALE;
+        assert_eq!(up.to_f64(), want);
+        // Back into range: exact again, whatever the order.
+        let mut down = up;
+        for _ in 0..4 {
+            down.add(ExactSum::from_fixed(-i128::MAX));
+        }
+        assert_eq!(down, ExactSum::ZERO);
+        let mut neg = ExactSum::ZERO;
+        for _ in 0..3 {
+            neg.add(ExactSum::from_fixed(i128::MIN));
+        }
+        assert_eq!(neg.to_f64(), 3.0 * i128::MIN as f64 * INV_SCALE);
     }
 }

@@ -170,8 +170,17 @@ impl Store {
             .map(move |(i, &c)| (off + i as u32, c))
     }
 
+    /// Sum of counts (saturating: edited counts must not wrap to a plausible total).
     fn total(&self) -> u64 {
-        self.counts.iter().sum()
+        self.counts.iter().fold(0u64, |a, &c| a.saturating_add(c))
+    }
+
+    fn first_key(&self) -> Option<u32> {
+        self.iter().next().map(|(k, _)| k)
+    }
+
+    fn last_key(&self) -> Option<u32> {
+        self.iter().next_back().map(|(k, _)| k)
     }
 
     /// Sum of counts with key <= `key`.
@@ -415,6 +424,40 @@ impl Sketch {
         self.pos.merge(&other.pos);
         self.neg.merge(&other.neg);
         self.update_min_max(other.min, other.max);
+    }
+
+    /// Checks a sketch of finite values read from a file: no NaN or infinite values,
+    /// finite min and max, and min and max in the lowest and highest non-empty buckets,
+    /// so the bucket range spans the values and no more (a stretched range would cost
+    /// memory). Returns what is wrong.
+    pub fn check_finite(&self) -> Result<(), &'static str> {
+        if self.nan != 0 || self.pos_inf != 0 || self.neg_inf != 0 {
+            return Err("counts NaN or infinite values");
+        }
+        if self.count == 0 {
+            return Ok(());
+        }
+        if !self.min.is_finite() || !self.max.is_finite() {
+            return Err("min or max is not finite");
+        }
+        let small = |x: f64| x.abs() < ZERO_THRESHOLD;
+        let lowest_ok = match (self.neg.last_key(), self.zero, self.pos.first_key()) {
+            (Some(k), _, _) => self.min < 0.0 && key_of(-self.min) == k,
+            (None, z, _) if z > 0 => small(self.min),
+            (None, _, Some(k)) => self.min > 0.0 && key_of(self.min) == k,
+            _ => false,
+        };
+        let highest_ok = match (self.pos.last_key(), self.zero, self.neg.first_key()) {
+            (Some(k), _, _) => self.max > 0.0 && key_of(self.max) == k,
+            (None, z, _) if z > 0 => small(self.max),
+            (None, _, Some(k)) => self.max < 0.0 && key_of(-self.max) == k,
+            _ => false,
+        };
+        if lowest_ok && highest_ok {
+            Ok(())
+        } else {
+            Err("min or max is not in the lowest or highest bucket")
+        }
     }
 
     /// Number of recorded (non-NaN) values; the `n` of all rank queries.

@@ -13,6 +13,8 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::Acc;
 
+pub mod contents;
+
 /// The format name written in every shard file.
 pub const FORMAT: &str = "tariffsim-shard";
 /// The format version this build reads and writes.
@@ -112,6 +114,16 @@ pub enum ShardError {
         /// The files given.
         have: String,
     },
+    /// A field whose contents do not fit the run (shape, counts, hash, sketch).
+    #[error("{file}: field `{field}`: {why}")]
+    Contents {
+        /// The file.
+        file: String,
+        /// The field, as a path (`points[0].acc.cells[3].counts`).
+        field: String,
+        /// What is wrong.
+        why: String,
+    },
     /// Nothing given.
     #[error("no shard files given")]
     Empty,
@@ -145,51 +157,71 @@ impl ShardState {
             file: file.into(),
             why,
         };
-        let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| fmt(e.to_string()))?;
-        if v.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        // The wrapper first, skipping the rest unparsed; then the typed state straight
+        // from the bytes (a generic JSON tree costs many times the file's size).
+        #[derive(Deserialize)]
+        struct Wrapper {
+            format: Option<serde_json::Value>,
+            version: Option<serde_json::Value>,
+        }
+        let w: Wrapper = serde_json::from_slice(bytes).map_err(|e| fmt(e.to_string()))?;
+        if w.format.as_ref().and_then(|f| f.as_str()) != Some(FORMAT) {
             return Err(fmt("no `format = \"tariffsim-shard\"`".into()));
         }
-        if v.get("version").and_then(|f| f.as_u64()) != Some(u64::from(VERSION)) {
-            return Err(fmt(format!("version {:?}", v.get("version"))));
+        if w.version.as_ref().and_then(|f| f.as_u64()) != Some(u64::from(VERSION)) {
+            return Err(fmt(format!("version {:?}", w.version)));
         }
-        let s: ShardState = serde_json::from_value(v).map_err(|e| fmt(e.to_string()))?;
+        let s: ShardState = serde_json::from_slice(bytes).map_err(|e| fmt(e.to_string()))?;
         if s.shards == 0 || s.shards > MAX_SHARDS || s.shard == 0 || s.shard > s.shards {
             return Err(fmt(format!(
                 "shard {} of {} is not a valid split",
                 s.shard, s.shards
             )));
         }
-        let total = crate::engine::n_blocks(s.trials);
-        let expected = (total * (s.shard - 1) / s.shards, total * s.shard / s.shards);
+        let spec = crate::engine::RunSpec::new(s.trials, 0, 1).shard(s.shard - 1, s.shards);
+        let expected = (spec.blocks.start, spec.blocks.end);
         if s.blocks != expected {
             return Err(fmt(format!(
                 "blocks {:?} do not match shard {} of {} of {} trials",
                 s.blocks, s.shard, s.shards, s.trials
             )));
         }
-        let trials_in = |b: (u64, u64)| {
-            (b.1 * crate::engine::BLOCK).min(s.trials) - (b.0 * crate::engine::BLOCK).min(s.trials)
-        };
-        if s.points.iter().any(|p| p.acc.trials != trials_in(s.blocks)) {
-            return Err(fmt("its accumulators do not hold its blocks' trials".into()));
-        }
+        contents::check_hash(file, &s)?;
         Ok(s)
     }
 }
 
 /// Checks that `states` (with their file names) are all the shards of one run, each
-/// once, and merges them. Returns the merged state (shard 1 of 1) and the first file.
+/// once, and merges them. Returns the merged state (shard 1 of 1). Contents are not
+/// checked here: see [`contents::check`] (and [`Merger`], which holds one file at a time).
 pub fn merge(states: Vec<(String, ShardState)>) -> Result<ShardState, ShardError> {
-    let mut it = states.into_iter();
-    let Some((first_file, first)) = it.next() else {
-        return Err(ShardError::Empty);
-    };
-    let n = first.shards;
-    let mut seen: Vec<Option<String>> = vec![None; n as usize];
-    let mut total = first.clone();
-    let mut files = vec![first_file.clone()];
-    let record =
-        |file: &str, s: &ShardState, seen: &mut Vec<Option<String>>| -> Result<(), ShardError> {
+    let mut m = Merger::default();
+    for (file, s) in states {
+        m.add(file, s)?;
+    }
+    m.finish()
+}
+
+/// Merges shard states one at a time, so only the total and one state are in memory.
+#[derive(Default)]
+pub struct Merger {
+    first: Option<(String, ShardState)>,
+    seen: Vec<Option<String>>,
+    files: Vec<String>,
+}
+
+impl Merger {
+    /// The scenario hash of the first state added, if any.
+    pub fn first_hash(&self) -> Option<&str> {
+        self.first.as_ref().map(|(_, s)| s.scenario_hash.as_str())
+    }
+
+    /// Adds one shard's state, checking it belongs to the same run as the first.
+    pub fn add(&mut self, file: String, s: ShardState) -> Result<(), ShardError> {
+        let record = |file: &str,
+                      s: &ShardState,
+                      seen: &mut Vec<Option<String>>|
+         -> Result<(), ShardError> {
             let slot = seen
                 .get_mut((s.shard.wrapping_sub(1)) as usize)
                 .ok_or_else(|| ShardError::Format {
@@ -207,8 +239,15 @@ pub fn merge(states: Vec<(String, ShardState)>) -> Result<ShardState, ShardError
             *slot = Some(file.to_string());
             Ok(())
         };
-    record(&first_file, &first, &mut seen)?;
-    for (file, s) in it {
+        let Some((first_file, total)) = &mut self.first else {
+            self.seen = vec![None; s.shards as usize];
+            record(&file, &s, &mut self.seen)?;
+            self.files.push(file.clone());
+            self.first = Some((file, s));
+            return Ok(());
+        };
+        let (first_file, first) = (first_file.clone(), &*total);
+        let n = first.shards;
         let foreign = |what: &str| ShardError::Foreign {
             file: file.clone(),
             what: what.into(),
@@ -232,36 +271,47 @@ pub fn merge(states: Vec<(String, ShardState)>) -> Result<ShardState, ShardError
         if s.points.len() != first.points.len() {
             return Err(foreign("the sweep"));
         }
-        record(&file, &s, &mut seen)?;
-        for (t, p) in total.points.iter_mut().zip(&s.points) {
+        for (t, p) in first.points.iter().zip(&s.points) {
             if t.acc.cells.len() != p.acc.cells.len() {
                 return Err(foreign("the number of regimes and routes"));
             }
+        }
+        record(&file, &s, &mut self.seen)?;
+        for (t, p) in total.points.iter_mut().zip(&s.points) {
             t.acc.merge(&p.acc);
         }
-        files.push(file);
+        self.files.push(file);
+        Ok(())
     }
-    let missing: Vec<String> = seen
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.is_none())
-        .map(|(i, _)| (i + 1).to_string())
-        .collect();
-    if !missing.is_empty() {
-        let expected = missing
+
+    /// The merged state (shard 1 of 1), once every shard has been added.
+    pub fn finish(self) -> Result<ShardState, ShardError> {
+        let Some((_, mut total)) = self.first else {
+            return Err(ShardError::Empty);
+        };
+        let (seen, files, n) = (self.seen, self.files, total.shards);
+        let missing: Vec<String> = seen
             .iter()
-            .map(|k| format!("shard-{k}-of-{n}.json"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Err(ShardError::Missing {
-            missing: missing.join(", "),
-            expected,
-            shards: n,
-            have: files.join(", "),
-        });
+            .enumerate()
+            .filter(|(_, s)| s.is_none())
+            .map(|(i, _)| (i + 1).to_string())
+            .collect();
+        if !missing.is_empty() {
+            let expected = missing
+                .iter()
+                .map(|k| format!("shard-{k}-of-{n}.json"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(ShardError::Missing {
+                missing: missing.join(", "),
+                expected,
+                shards: n,
+                have: files.join(", "),
+            });
+        }
+        total.shard = 1;
+        total.shards = 1;
+        total.blocks = (0, crate::engine::n_blocks(total.trials));
+        Ok(total)
     }
-    total.shard = 1;
-    total.shards = 1;
-    total.blocks = (0, crate::engine::n_blocks(total.trials));
-    Ok(total)
 }
