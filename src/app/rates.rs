@@ -42,6 +42,5 @@ pub fn rates(args: RatesArgs) -> Result<(), Failure> {
         RatesFormat::Csv => schedule::print::csv(&stack),
         RatesFormat::Json => schedule::print::json(&stack),
     };
-    print_stdout(&text);
-    Ok(())
+    print_stdout(&text)
 }
