@@ -93,6 +93,7 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
             .first()
             .map(|r| r.scenario_toml.clone())
             .unwrap_or_default(),
+        margin: 0.0,
     };
     let mut out = Outputs::open(&args.out)?;
     write_results(&mut out, &results, &provenance)?;

@@ -1,8 +1,10 @@
 //! Orchestration: load → open outputs → run → summarise → write. Errors get their
 //! context here, and their exit code: 2 for a bad scenario or usage, 1 for a failed run.
 
+mod be_out;
 mod breakeven;
 mod check;
+mod extras;
 mod load;
 mod merge;
 mod outputs;
