@@ -18,7 +18,9 @@ const EXAMPLES: &str = "\
 Examples:
   tariffsim check scenarios/korea-jv.toml
   tariffsim run scenarios/korea-jv.toml
-  tariffsim run scenarios/korea-jv.toml --trials 1000000 --seed 7 --out results/jv
+  tariffsim run scenarios/korea-jv.toml --trials 1e6 --seed 7 --out results/jv
+  tariffsim run scenarios/korea-jv.toml --sensitivity --margin 5
+  tariffsim run scenarios/korea-jv.toml --sweep regimes.campaign-60-stacked.measures.china-60.ad_valorem=0:1
   tariffsim run scenarios/*.toml --quiet          (one folder each, plus a combined summary)
 
 Exit codes: 0 success, 1 run failure (I/O, interrupted), 2 bad scenario or usage.";
@@ -30,10 +32,13 @@ pub enum Command {
     #[command(after_help = EXAMPLES)]
     Run(RunArgs),
     /// Validate scenarios and print each regime's resolved duty stack per origin.
+    #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
     /// Merge shard state files (from `run --shard`) into the outputs of a single run.
+    #[command(after_help = MERGE_EXAMPLES)]
     Merge(MergeArgs),
     /// Redraw the charts and report.html of an output folder from its CSV files.
+    #[command(after_help = REPORT_EXAMPLES)]
     Report(ReportArgs),
     /// Find the value of a parameter at which two routes cost the same.
     #[command(after_help = BREAKEVEN_EXAMPLES)]
@@ -91,6 +96,22 @@ pub struct RatesArgs {
     pub format: RatesFormat,
 }
 
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  tariffsim check scenarios/korea-jv.toml
+  tariffsim check scenarios/korea-jv.toml --set regimes.status-quo-2024.enforcement.detection=0.1";
+
+const MERGE_EXAMPLES: &str = "\
+Examples:
+  tariffsim run scenarios/korea-jv.toml --shard 1/2 --out shards
+  tariffsim run scenarios/korea-jv.toml --shard 2/2 --out shards
+  tariffsim merge shards --out merged";
+
+const REPORT_EXAMPLES: &str = "\
+Examples:
+  tariffsim run scenarios/korea-jv.toml --no-charts --out results/jv
+  tariffsim report results/jv";
+
 const BREAKEVEN_EXAMPLES: &str = "\
 Examples:
   # At what extra China tariff does the Korea assembly route match direct shipping?
@@ -99,6 +120,10 @@ Examples:
   # At what detection rate does relabelling stop paying?
   tariffsim breakeven scenarios/korea-jv.toml --param regimes.status-quo-2024.enforcement.detection \\
       --routes korea-relabel,direct --regime status-quo-2024 --between 0,0.5
+  # The China tariff at which the assembly route pays, for each detection rate (a frontier):
+  tariffsim breakeven scenarios/korea-jv.toml --param regimes.campaign-60-stacked.measures.china-60.ad_valorem \\
+      --routes direct,korea-assembly --regime campaign-60-stacked --between 0,1.5 \\
+      --over regimes.status-quo-2024.enforcement.detection=0:0.2:3 --trials 2e4
 
 The search uses the same draws at every value (common random numbers); the interval is
 the 95% Monte Carlo confidence interval. Every evaluation is written to breakeven.csv.";
@@ -137,11 +162,15 @@ pub struct BreakevenArgs {
         allow_negative_numbers = true
     )]
     pub between: Option<Vec<f64>>,
+    /// A two-parameter frontier: the break-even of --param at every value of a second
+    /// parameter, Q=FROM:TO:STEPS (or Q=FROM:TO, 11 steps); writes frontier.csv.
+    #[arg(long, value_name = "Q=FROM:TO:STEPS")]
+    pub over: Option<String>,
     /// The statistic to equalise.
     #[arg(long, value_enum, default_value_t = Metric::Mean)]
     pub metric: Metric,
-    /// Trials per evaluation; default: the scenario's `trials`.
-    #[arg(long, value_name = "N")]
+    /// Trials per evaluation, e.g. 20000 or 2e4; default: the scenario's `trials`.
+    #[arg(long, value_name = "N", value_parser = parse_count)]
     pub trials: Option<u64>,
     /// Seed; default: the scenario's `seed`.
     #[arg(long, value_name = "S")]
@@ -166,8 +195,8 @@ pub struct RunArgs {
     /// Scenario files (TOML).
     #[arg(required = true, value_name = "SCENARIO")]
     pub scenarios: Vec<PathBuf>,
-    /// Trials (shipments) to simulate; default: the scenario's `trials`.
-    #[arg(long, value_name = "N")]
+    /// Trials (shipments) to simulate, e.g. 100000 or 1e6; default: the scenario's `trials`.
+    #[arg(long, value_name = "N", value_parser = parse_count)]
     pub trials: Option<u64>,
     /// Seed; default: the scenario's `seed`. Same seed and trials, same bytes.
     #[arg(long, value_name = "S")]
@@ -192,7 +221,8 @@ pub struct RunArgs {
     /// Refuse (exit 2) a run whose memory estimate exceeds this many MiB.
     #[arg(long, value_name = "MIB", default_value_t = 8192)]
     pub max_memory: u64,
-    /// Sweep a value: PATH=V1,V2,... or PATH=FROM:TO:POINTS (repeatable: a grid).
+    /// Sweep a value: PATH=V1,V2,..., PATH=FROM:TO:POINTS or PATH=FROM:TO (11 points)
+    /// (repeatable: a grid).
     #[arg(long, value_name = "PATH=VALUES")]
     pub sweep: Vec<String>,
     /// Do not draw charts (charts/*.svg) and report.html.
@@ -207,13 +237,31 @@ pub struct RunArgs {
     #[arg(long, value_name = "K/N", conflicts_with_all = ["trials_csv", "target_se", "target_rse", "sensitivity"])]
     pub shard: Option<String>,
     /// Stop at the first checkpoint where every mean's standard error is at most this
-    /// (USD per unit), up to --trials.
-    #[arg(long, value_name = "USD")]
+    /// (USD per unit), up to --trials; warns (and the manifest says `target_met: false`)
+    /// when --trials run out first.
+    #[arg(long, value_name = "USD", conflicts_with = "target_rse")]
     pub target_se: Option<f64>,
     /// Stop at the first checkpoint where every mean's relative standard error is at
     /// most this (e.g. 0.001), up to --trials.
     #[arg(long, value_name = "FRACTION")]
     pub target_rse: Option<f64>,
+    /// Decision margin for compare.csv's `p_first_cheaper_by_margin`: the share of
+    /// trials in which route A is cheaper than B by more than this (USD per unit).
+    #[arg(long, value_name = "USD")]
+    pub margin: Option<f64>,
+}
+
+/// A count written as an integer or in scientific notation (`1e6`, `2.5e5`).
+pub fn parse_count(s: &str) -> Result<u64, String> {
+    let t = s.trim().replace('_', "");
+    if let Ok(n) = t.parse::<u64>() {
+        return Ok(n);
+    }
+    match t.parse::<f64>() {
+        Ok(x) if x >= 0.0 && x.fract() == 0.0 && x <= 9.0e15 => Ok(x as u64),
+        Ok(_) => Err(format!("`{s}` is not a whole number of trials")),
+        Err(_) => Err(format!("`{s}` is not a number (e.g. 100000 or 1e6)")),
+    }
 }
 
 /// Options of `report`.

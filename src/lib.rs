@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod assumptions;
 pub mod breakeven;
 pub mod countries;
 pub mod dist;

@@ -70,6 +70,10 @@ pub struct CellSummary {
     pub days_p95: f64,
     /// Share of trials where this route was (one of) the cheapest, with a Wilson CI.
     pub p_cheapest: Est,
+    /// Share of trials where this route's own shipment entered and was (one of) the
+    /// cheapest, with a Wilson CI: a shipment rerouted to (or lost and replaced by) its
+    /// fallback ties with the fallback and counts in `p_cheapest` but not here.
+    pub p_cheapest_own: Est,
     /// Share of trials with each flag, in `model::FLAGS` order, with Wilson CIs.
     pub flags: [Est; 9],
     /// Mean landed cost over trials where a false claim was caught.
@@ -107,6 +111,12 @@ pub struct CompareSummary {
     pub p_first_cheaper: Est,
     /// Mean difference of each component.
     pub components: [f64; 9],
+    /// The decision margin X (USD per unit) of `p_first_cheaper_by_margin`.
+    pub margin: f64,
+    /// Share of trials where `a` is cheaper than `b` by more than `margin`
+    /// (`a - b < -margin`), with a Wilson CI. Counted from the difference's sketch: a
+    /// sketch bucket (0.1% wide) counts when its midpoint lies below `-margin`.
+    pub p_first_cheaper_by_margin: Est,
 }
 
 /// One bin of a landed-cost histogram.
@@ -201,6 +211,7 @@ pub fn cells(plan: &Plan, acc: &Acc) -> Vec<CellSummary> {
                 days_p50: c.days_sketch.quantile(0.5).unwrap_or(f64::NAN),
                 days_p95: c.days_sketch.quantile(0.95).unwrap_or(f64::NAN),
                 p_cheapest: wilson(c.counts[count::CHEAPEST], n),
+                p_cheapest_own: wilson(c.counts.get(count::CHEAPEST_OWN).copied().unwrap_or(0), n),
                 flags: std::array::from_fn(|k| wilson(c.counts[k], n)),
                 mean_if_caught: (caught > 0)
                     .then(|| c.sums[sum::COST_CAUGHT].to_f64() / caught as f64),
@@ -211,6 +222,31 @@ pub fn cells(plan: &Plan, acc: &Acc) -> Vec<CellSummary> {
 
 /// Summarises every paired comparison of a run.
 pub fn compares(plan: &Plan, acc: &Acc, cells: &[CellSummary]) -> Vec<CompareSummary> {
+    compares_with_margin(plan, acc, cells, 0.0)
+}
+
+/// Trials of a difference sketch below `-margin` (bucket midpoints).
+fn count_below(s: &Sketch, limit: f64) -> u64 {
+    s.buckets()
+        .filter(|(lo, hi, _)| {
+            let mid = if lo.is_finite() && hi.is_finite() {
+                0.5 * (lo + hi)
+            } else {
+                *lo
+            };
+            mid < limit
+        })
+        .map(|(_, _, k)| k)
+        .sum()
+}
+
+/// [`compares`], with `P(a - b < -margin)` for a decision margin in USD per unit.
+pub fn compares_with_margin(
+    plan: &Plan,
+    acc: &Acc,
+    cells: &[CellSummary],
+    margin: f64,
+) -> Vec<CompareSummary> {
     let routes = plan.n_routes();
     let s = plan.scenario();
     acc.pairs
@@ -244,6 +280,8 @@ pub fn compares(plan: &Plan, acc: &Acc, cells: &[CellSummary]) -> Vec<CompareSum
                 p95: pa.sketch.quantile(0.95).unwrap_or(f64::NAN),
                 p_first_cheaper: wilson(pa.first_cheaper, n),
                 components: std::array::from_fn(|k| ca.components[k] - cb.components[k]),
+                margin,
+                p_first_cheaper_by_margin: wilson(count_below(&pa.sketch, -margin), n),
             }
         })
         .collect()
@@ -354,6 +392,10 @@ pub struct SensitivityRow {
     pub share: f64,
     /// Rank of |spearman| within the cell, 1 = strongest.
     pub rank: usize,
+    /// Swing, USD per unit, with a 95% CI: the cell's mean cost when the input is in its
+    /// top decile minus when it is in its bottom decile (for an event: when it happens
+    /// minus when it does not). NaN when either group is empty.
+    pub swing: Est,
 }
 
 /// Spearman correlations and variance shares per cell, strongest first.
@@ -366,11 +408,11 @@ pub fn sensitivity(
     let n = sens.acc.n as f64;
     let mut out = Vec::new();
     for (i, (uses, sums)) in sens.uses.iter().zip(&sens.acc.sums).enumerate() {
-        let mut rows: Vec<(String, f64)> = uses
+        let mut rows: Vec<(String, f64, Est)> = uses
             .iter()
             .zip(sums)
             .map(|(u, s)| {
-                let [sx, sy, sxy, sxx, syy] = s.map(|e| e.to_f64());
+                let [sx, sy, sxy, sxx, syy, ..] = s.map(|e| e.to_f64());
                 let cov = n * sxy - sx * sy;
                 let vx = n * sxx - sx * sx;
                 let vy = n * syy - sy * sy;
@@ -379,12 +421,12 @@ pub fn sensitivity(
                 } else {
                     0.0
                 };
-                (sens.inputs[u.input].name.clone(), r)
+                (sens.inputs[u.input].name.clone(), r, swing(s))
             })
             .collect();
         rows.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then_with(|| a.0.cmp(&b.0)));
-        let total: f64 = rows.iter().map(|(_, r)| r * r).sum();
-        for (k, (input, r)) in rows.into_iter().enumerate() {
+        let total: f64 = rows.iter().map(|(_, r, _)| r * r).sum();
+        for (k, (input, r, swing)) in rows.into_iter().enumerate() {
             out.push(SensitivityRow {
                 regime: s.regimes[i / routes].name.clone(),
                 route: s.routes[i % routes].name.clone(),
@@ -392,8 +434,158 @@ pub fn sensitivity(
                 spearman: r,
                 share: if total > 0.0 { r * r / total } else { 0.0 },
                 rank: k + 1,
+                swing,
             });
         }
     }
     out
+}
+
+/// The swing of one (cell, input) from its decile sums: mean(top) − mean(bottom), with a
+/// CI from the two groups' standard errors (Welch).
+fn swing(s: &crate::engine::sensitivity::Sums) -> Est {
+    use crate::engine::sensitivity::sums;
+    let f = |i: usize| s[i].to_f64();
+    let group = |n: usize, sum: usize, sq: usize| -> Option<(f64, f64)> {
+        let k = f(n);
+        if k < 1.0 {
+            return None;
+        }
+        let m = f(sum) / k;
+        let var = if k > 1.0 {
+            ((f(sq) - k * m * m) / (k - 1.0)).max(0.0)
+        } else {
+            0.0
+        };
+        Some((m, var / k))
+    };
+    match (
+        group(sums::TOP_N, sums::TOP_SUM, sums::TOP_SQ),
+        group(sums::BOT_N, sums::BOT_SUM, sums::BOT_SQ),
+    ) {
+        (Some((mt, vt)), Some((mb, vb))) => {
+            let d = mt - mb;
+            let se = (vt + vb).sqrt();
+            Est {
+                value: d,
+                lo: d - Z95 * se,
+                hi: d + Z95 * se,
+            }
+        }
+        _ => Est {
+            value: f64::NAN,
+            lo: f64::NAN,
+            hi: f64::NAN,
+        },
+    }
+}
+
+/// The probability levels of `exceedance.csv`: finer in the tails, where heavy-tailed
+/// routes put their mass, than summary.csv's quantiles.
+pub const EXCEEDANCE_LEVELS: [f64; 33] = [
+    0.0, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55,
+    0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.925, 0.95, 0.975, 0.99, 0.995, 0.998, 0.999, 0.9995,
+    0.9999, 1.0,
+];
+
+/// One point of a cell's exceedance curve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExceedancePoint {
+    /// Regime name.
+    pub regime: String,
+    /// Route name.
+    pub route: String,
+    /// The quantile level q (0 = min, 1 = max).
+    pub q: f64,
+    /// The cost at q (nearest rank, sketch resolution).
+    pub cost: f64,
+    /// Share of trials costing more than `cost` (from the sketch, bucket resolution).
+    pub p_exceed: f64,
+}
+
+/// Exceedance curves: per cell, the cost at every level of [`EXCEEDANCE_LEVELS`] and the
+/// share of trials above it, so a report can draw each route's whole distribution.
+pub fn exceedance(plan: &Plan, acc: &Acc) -> Vec<ExceedancePoint> {
+    let s = plan.scenario();
+    let routes = plan.n_routes();
+    let mut out = Vec::new();
+    for (i, c) in acc.cells.iter().enumerate() {
+        let sk = &c.cost_sketch;
+        for q in EXCEEDANCE_LEVELS {
+            let cost = if q == 0.0 {
+                sk.min()
+            } else if q == 1.0 {
+                sk.max()
+            } else {
+                sk.quantile(q)
+            };
+            let Some(cost) = cost else { continue };
+            out.push(ExceedancePoint {
+                regime: s.regimes[i / routes].name.clone(),
+                route: s.routes[i % routes].name.clone(),
+                q,
+                cost,
+                p_exceed: (1.0 - sk.cdf(cost)).max(0.0),
+            });
+        }
+    }
+    out
+}
+
+/// Whether a precision target was met, and the cell furthest from it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrecisionOutcome {
+    /// Every cell's mean reached the target.
+    pub met: bool,
+    /// The regime of the cell with the largest standard error (relative, for
+    /// `--target-rse`).
+    pub worst_regime: String,
+    /// Its route.
+    pub worst_route: String,
+    /// Its standard error of the mean, USD per unit.
+    pub worst_se: f64,
+    /// Its standard error relative to its mean.
+    pub worst_rse: f64,
+}
+
+/// Checks every cell's mean against `--target-se` / `--target-rse`.
+pub fn precision(
+    plan: &Plan,
+    acc: &Acc,
+    target_se: Option<f64>,
+    target_rse: Option<f64>,
+) -> Option<PrecisionOutcome> {
+    if target_se.is_none() && target_rse.is_none() {
+        return None;
+    }
+    let s = plan.scenario();
+    let routes = plan.n_routes();
+    let mut worst: Option<(usize, f64, f64, f64)> = None;
+    let mut met = true;
+    for (i, c) in acc.cells.iter().enumerate() {
+        let se = c.cost.se().unwrap_or(f64::INFINITY);
+        let mean = c.cost.mean().unwrap_or(0.0);
+        let rse = if mean != 0.0 {
+            se / mean.abs()
+        } else {
+            f64::INFINITY
+        };
+        let ok = target_se.is_none_or(|t| se <= t) && target_rse.is_none_or(|t| rse <= t);
+        met &= ok;
+        // How far from the target: the larger ratio of the two.
+        let ratio = target_se
+            .map_or(0.0, |t| se / t)
+            .max(target_rse.map_or(0.0, |t| rse / t));
+        if worst.is_none_or(|w| ratio > w.3) {
+            worst = Some((i, se, rse, ratio));
+        }
+    }
+    let (i, se, rse, _) = worst?;
+    Some(PrecisionOutcome {
+        met,
+        worst_regime: s.regimes[i / routes].name.clone(),
+        worst_route: s.routes[i % routes].name.clone(),
+        worst_se: se,
+        worst_rse: rse,
+    })
 }

@@ -40,10 +40,14 @@ impl GridPoint {
     }
 }
 
-/// How a value prints in a sweep column.
+/// How a value prints in a sweep column: numbers as numbers, so a percentage written
+/// `"30%"` prints as `0.3` (the value the model uses).
 pub fn label(v: &Value) -> String {
     match v {
-        Value::Str(s) => s.clone(),
+        Value::Str(s) => match percent(s) {
+            Some(x) => format!("{}", (x * 1e12).round() / 1e12),
+            None => s.clone(),
+        },
         Value::Int(i) => i.to_string(),
         Value::Float(f) => format!("{f}"),
         Value::Bool(b) => b.to_string(),
@@ -160,7 +164,17 @@ pub fn take_from_doc(root: &mut Table, d: &mut Diagnostics) -> Vec<Sweep> {
     out
 }
 
-/// Parses a command-line sweep: `PATH=V1,V2,...` or `PATH=FROM:TO:STEPS`.
+/// `"30%"` as 0.3.
+fn percent(s: &str) -> Option<f64> {
+    let x: f64 = s.trim().strip_suffix('%')?.trim().parse().ok()?;
+    x.is_finite().then_some(x / 100.0)
+}
+
+/// Points of a `PATH=FROM:TO` sweep given without a count.
+pub const DEFAULT_STEPS: u64 = 11;
+
+/// Parses a command-line sweep: `PATH=V1,V2,...`, `PATH=FROM:TO:STEPS` or `PATH=FROM:TO`
+/// ([`DEFAULT_STEPS`] points).
 pub fn parse_cli(spec: &str) -> Result<Sweep, PathError> {
     let Some((p, vals)) = spec.split_once('=') else {
         return Err(PathError::Syntax(
@@ -172,13 +186,16 @@ pub fn parse_cli(spec: &str) -> Result<Sweep, PathError> {
     path::segments(&p)?;
     let loc = Loc::synthetic(&format!("--sweep {p}"));
     let parts: Vec<&str> = vals.split(':').collect();
-    if parts.len() == 3 {
+    if parts.len() == 2 || parts.len() == 3 {
         let nums: Option<Vec<f64>> = parts[..2].iter().map(|s| s.trim().parse().ok()).collect();
-        let steps: Option<u64> = parts[2]
-            .trim()
-            .parse()
-            .ok()
-            .filter(|&k| (1..=MAX_POINTS).contains(&k));
+        let steps: Option<u64> = match parts.get(2) {
+            Some(k) => k
+                .trim()
+                .parse()
+                .ok()
+                .filter(|&k| (1..=MAX_POINTS).contains(&k)),
+            None => Some(DEFAULT_STEPS),
+        };
         return match (nums, steps) {
             (Some(n), Some(k)) => Ok(Sweep {
                 values: range(n[0], n[1], k, &loc),

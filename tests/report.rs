@@ -40,6 +40,10 @@ fn read_inputs(dir: &Path) -> Inputs {
         manifest: opt("manifest.json"),
         breakeven: opt("breakeven.csv"),
         sensitivity: opt("sensitivity.csv"),
+        exceedance: opt("exceedance.csv"),
+        assumptions: opt("assumptions.json"),
+        breakeven_manifest: opt("breakeven-manifest.json"),
+        frontier: opt("frontier.csv"),
     }
 }
 
@@ -322,7 +326,7 @@ fn korea_jv_report_matches_summary_and_is_deterministic() {
         );
         checked += 1;
     }
-    let cells = regs.iter().map(|(_, r)| r.len()).sum::<usize>() * 5;
+    let cells = regs.iter().map(|(_, r)| r.len()).sum::<usize>() * 6;
     assert_eq!(
         checked, cells,
         "mean, p05, p95, cvar95, p_cheapest of every route"

@@ -118,14 +118,29 @@ pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
     let threads = threads(args.threads);
     let n_routes = s.routes.len();
     let (cell_a, cell_b) = (g * n_routes + a, g * n_routes + b);
-    let eval = |x: f64| -> Result<Eval, Failure> {
+    let over = args
+        .over
+        .as_deref()
+        .map(super::be_out::parse_over)
+        .transpose()?;
+    let eval_at = |x: f64, q: Option<f64>| -> Result<Eval, Failure> {
         let node = Node {
             value: Value::Float(x),
             loc: tariffsim::scenario::Loc::synthetic(&format!("--param {}", args.param)),
         };
-        let point = GridPoint {
+        let mut point = GridPoint {
             settings: vec![(args.param.clone(), node)],
         };
+        if let (Some((qp, _)), Some(q)) = (&over, q) {
+            let loc = tariffsim::scenario::Loc::synthetic(&format!("--over {qp}"));
+            point.settings.push((
+                qp.clone(),
+                Node {
+                    value: Value::Float(q),
+                    loc,
+                },
+            ));
+        }
         let built = load::build_point(&root, &file, &point)?;
         let plan = Plan::new(built.scenario).map_err(|e| Failure::Input(anyhow!(e)))?;
         let mut total: Option<Acc> = None;
@@ -172,10 +187,14 @@ pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
             }
         };
         if !args.quiet {
+            use super::be_out::money;
             say!(
-                "  {} = {x}: {ra} {ma:.4}, {rb} {mb:.4}, difference {:.4} (se {se:.4})",
+                "  {} = {x}: {ra} {}, {rb} {}, difference {} (se {})",
                 args.param,
-                ma - mb
+                money(ma),
+                money(mb),
+                money(ma - mb),
+                money(se)
             );
         }
         Ok(Eval {
@@ -186,17 +205,43 @@ pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
             b: mb,
         })
     };
-    let search = breakeven::find(lo, hi, eval)?;
     let metric_name = format!("{:?}", args.metric).to_lowercase();
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&s.name));
+    let prov = super::be_out::BeProvenance {
+        scenario_file: &file,
+        scenario: &s.name,
+        param: &args.param,
+        routes: [ra.as_str(), rb.as_str()],
+        regime: regime_names[g],
+        metric: &metric_name,
+        between: (lo, hi),
+        trials,
+        seed,
+        overrides: &args.set,
+        over: over.as_ref().map(|(p, v)| (p.as_str(), v.clone())),
+    };
+    if let Some((_, values)) = &over {
+        return super::be_out::frontier(&prov, values, &dir, args.quiet, |_, q| {
+            breakeven::find(lo, hi, |x| eval_at(x, Some(q)))
+        });
+    }
+    let search = breakeven::find(lo, hi, |x| eval_at(x, None))?;
     let mut report = String::new();
     match &search.found {
         Found::Crossing { x, lo: cl, hi: ch } => {
             let first = search.evals[0];
             let a_cheaper_below = first.diff < 0.0;
+            let show = |v: f64| super::be_out::shown(v, *cl, *ch);
             let _ = writeln!(
                 report,
-                "break-even {} = {x} (95% CI {cl} to {ch}) on {metric_name} cost in regime `{}`: `{}` is cheaper {} it, `{}` {} it",
+                "break-even {} = {} (95% CI {} to {}) on {metric_name} cost in regime `{}`: `{}` is cheaper {} it, `{}` {} it",
                 args.param,
+                show(*x),
+                show(*cl),
+                show(*ch),
                 regime_names[g],
                 ra,
                 if a_cheaper_below { "below" } else { "above" },
@@ -222,12 +267,10 @@ pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
         }
         Found::NoCrossing { .. } => csv.push_str("result,none,,,,\n"),
     }
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&s.name));
-    let mut files = Outputs::update(&dir, &["breakeven.csv"])?;
+    let mut files = Outputs::update(&dir, &["breakeven.csv", "breakeven-manifest.json"])?;
     files.add("breakeven.csv", csv.as_bytes())?;
+    let m = super::be_out::manifest(&prov, std::slice::from_ref(&search));
+    super::be_out::add_outputs(&mut files, &m, Some(&csv), None)?;
     files.commit()?;
     print_stdout(&report)?;
     Ok(())

@@ -21,6 +21,10 @@ const OUTPUT_NAMES: &[&str] = &[
     "timing.csv",
     "sensitivity.csv",
     "breakeven.csv",
+    "breakeven-manifest.json",
+    "frontier.csv",
+    "exceedance.csv",
+    "assumptions.json",
     "report.html",
     "charts",
 ];

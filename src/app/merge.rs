@@ -127,6 +127,7 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
             .first()
             .map(|r| r.scenario_toml.clone())
             .unwrap_or_default(),
+        margin: 0.0,
     };
     write_results(&mut out, &results, &provenance)?;
     if !args.no_charts {

@@ -7,8 +7,10 @@ macro_rules! say {
     ($($t:tt)*) => { $crate::app::say_fmt(format_args!($($t)*)) };
 }
 
+mod be_out;
 mod breakeven;
 mod check;
+mod extras;
 mod fault;
 mod folder;
 mod load;

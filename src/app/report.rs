@@ -21,6 +21,10 @@ pub fn add_report(files: &mut Outputs) -> Result<(), Failure> {
         manifest: files.added("manifest.json"),
         breakeven: files.added("breakeven.csv"),
         sensitivity: files.added("sensitivity.csv"),
+        exceedance: files.added("exceedance.csv"),
+        assumptions: files.added("assumptions.json"),
+        breakeven_manifest: files.added(super::be_out::MANIFEST),
+        frontier: files.added("frontier.csv"),
     };
     let rendered = report::render(&inputs)
         .map_err(|e| Failure::Run(anyhow!(e).context("drawing the report")))?;
@@ -55,6 +59,10 @@ pub fn report(args: ReportArgs) -> Result<(), Failure> {
         manifest: read_opt(dir, "manifest.json")?,
         breakeven: read_opt(dir, "breakeven.csv")?,
         sensitivity: read_opt(dir, "sensitivity.csv")?,
+        exceedance: read_opt(dir, "exceedance.csv")?,
+        assumptions: read_opt(dir, "assumptions.json")?,
+        breakeven_manifest: read_opt(dir, super::be_out::MANIFEST)?,
+        frontier: read_opt(dir, "frontier.csv")?,
     };
     let rendered = report::render(&inputs).map_err(|e| {
         Failure::Input(anyhow!(e).context(format!("drawing the report of {}", dir.display())))

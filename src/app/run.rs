@@ -426,6 +426,7 @@ fn run_job(
             .map(|w| w.to_string())
             .collect(),
         resolved_scenario: tariffsim::scenario::tree::to_toml(&job.root),
+        margin: args.margin.unwrap_or(0.0),
     };
     let cells = write_results(&mut files, &results, &provenance)?;
     if !args.no_charts {
@@ -476,6 +477,8 @@ pub struct Provenance {
     pub sweep: Vec<(String, Vec<String>)>,
     pub warnings: Vec<String>,
     pub resolved_scenario: String,
+    /// `--margin` of compare.csv's `p_first_cheaper_by_margin` (0 when not given).
+    pub margin: f64,
 }
 
 /// Summarises every point and adds summary.csv, compare.csv, histogram.csv and
@@ -497,7 +500,7 @@ pub fn write_results(
         );
         let cells = summary::cells(&r.plan, &r.acc);
         compares_out.extend(
-            summary::compares(&r.plan, &r.acc, &cells)
+            summary::compares_with_margin(&r.plan, &r.acc, &cells, p.margin)
                 .into_iter()
                 .map(|c| (r.point.clone(), c)),
         );
@@ -533,6 +536,8 @@ pub fn write_results(
         let rows: Vec<_> = timing_out.iter().map(|(pt, t)| (pt.clone(), t)).collect();
         files.add("timing.csv", &output::timing_csv(&rows))?;
     }
+    super::extras::add_extras(files, results, p)?;
+    let precision = super::extras::precision(results, p);
     let done: u64 = results.iter().map(|r| r.acc.trials).sum();
     let manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -543,6 +548,8 @@ pub fn write_results(
         trials_used: results.iter().map(|r| r.acc.trials).collect(),
         target_se: p.target_se,
         target_rse: p.target_rse,
+        target_met: precision.as_ref().map(|w| w.0),
+        worst_cell: precision.map(|w| w.1),
         threads: p.threads,
         wall_seconds: p.wall_seconds,
         trials_per_second: p.wall_seconds.map(|w| done as f64 / w.max(1e-9)),

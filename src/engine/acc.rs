@@ -30,8 +30,11 @@ pub mod count {
     pub const CHEAPEST: usize = 9;
     /// Trials in which the route's own shipment entered.
     pub const ENTERED: usize = 10;
+    /// Trials in which the route's own shipment entered and was (one of) the cheapest:
+    /// a rerouted or lost shipment that ties with its fallback does not count.
+    pub const CHEAPEST_OWN: usize = 11;
     /// How many counts.
-    pub const N: usize = 11;
+    pub const N: usize = 12;
 }
 
 /// What is kept of one (regime, route) cell.
@@ -131,6 +134,10 @@ impl CellAcc {
         self.days_sketch.merge(&o.days_sketch);
         for (a, b) in self.sums.iter_mut().zip(&o.sums) {
             a.add(*b);
+        }
+        // A shard written before a count was added has fewer: grow to the longer.
+        if self.counts.len() < o.counts.len() {
+            self.counts.resize(o.counts.len(), 0);
         }
         for (a, b) in self.counts.iter_mut().zip(&o.counts) {
             *a += b;
@@ -235,6 +242,9 @@ impl BlockSums {
                     cell.counts[count::CHEAPEST] += 1;
                 }
                 if o.entered {
+                    if o.cost == min {
+                        cell.counts[count::CHEAPEST_OWN] += 1;
+                    }
                     cell.counts[count::ENTERED] += 1;
                     s[sum::DUTY_ENTERED] += o.parts[crate::model::part::DUTY];
                     s[sum::CV_ENTERED] += o.cv;

@@ -47,8 +47,28 @@ impl RankTable {
     }
 }
 
-/// The five Pearson sums of one (cell, input): Σx, Σy, Σxy, Σx², Σy².
-type Sums = [ExactSum; 5];
+/// Indices into [`Sums`].
+pub mod sums {
+    /// Trials with the input in its top decile (an event: it happened).
+    pub const TOP_N: usize = 5;
+    /// Their sum of costs.
+    pub const TOP_SUM: usize = 6;
+    /// Their sum of squared costs.
+    pub const TOP_SQ: usize = 7;
+    /// Trials with the input in its bottom decile (an event: it did not happen).
+    pub const BOT_N: usize = 8;
+    /// Their sum of costs.
+    pub const BOT_SUM: usize = 9;
+    /// Their sum of squared costs.
+    pub const BOT_SQ: usize = 10;
+    /// How many sums.
+    pub const N: usize = 11;
+}
+
+/// The sums of one (cell, input): the five Pearson sums Σx, Σy, Σxy, Σx², Σy² of
+/// (input rank, cost rank), then count, Σcost and Σcost² of the trials with the input in
+/// its top and in its bottom decile (see [`sums`]).
+pub type Sums = [ExactSum; sums::N];
 
 /// The second pass's accumulators.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,7 +85,7 @@ impl SensAcc {
             n: 0,
             sums: uses
                 .iter()
-                .map(|u| vec![[ExactSum::default(); 5]; u.len()])
+                .map(|u| vec![[ExactSum::default(); sums::N]; u.len()])
                 .collect(),
         }
     }
@@ -74,7 +94,7 @@ impl SensAcc {
         self.n += o.n;
         for (a, b) in self.sums.iter_mut().zip(&o.sums) {
             for (x, y) in a.iter_mut().zip(b) {
-                for k in 0..5 {
+                for k in 0..sums::N {
                     x[k].add(y[k]);
                 }
             }
@@ -123,8 +143,8 @@ pub fn run(
             }
             let mut scratch = plan.scratch();
             let mut u = vec![0.0; inputs.len()];
-            let mut block: Vec<Vec<[f64; 5]>> =
-                uses.iter().map(|c| vec![[0.0; 5]; c.len()]).collect();
+            let mut block: Vec<Vec<[f64; sums::N]>> =
+                uses.iter().map(|c| vec![[0.0; sums::N]; c.len()]).collect();
             let range = block_range(spec.trials, b);
             let n = range.end - range.start;
             for t in range {
@@ -133,15 +153,29 @@ pub fn run(
                 for (i, o) in scratch.outcomes.iter().enumerate() {
                     let y = ranks[i].rank(o.cost);
                     for (use_, s) in uses[i].iter().zip(block[i].iter_mut()) {
-                        let x = match use_.threshold {
-                            Some(p) => f64::from(u8::from(u[use_.input] < p)),
-                            None => u[use_.input],
+                        let ui = u[use_.input];
+                        let (x, top, bottom) = match use_.threshold {
+                            Some(p) => {
+                                let hit = ui < p;
+                                (f64::from(u8::from(hit)), hit, !hit)
+                            }
+                            None => (ui, ui >= 0.9, ui < 0.1),
                         };
                         s[0] += x;
                         s[1] += y;
                         s[2] += x * y;
                         s[3] += x * x;
                         s[4] += y * y;
+                        let c = o.cost;
+                        if top {
+                            s[sums::TOP_N] += 1.0;
+                            s[sums::TOP_SUM] += c;
+                            s[sums::TOP_SQ] += c * c;
+                        } else if bottom {
+                            s[sums::BOT_N] += 1.0;
+                            s[sums::BOT_SUM] += c;
+                            s[sums::BOT_SQ] += c * c;
+                        }
                     }
                 }
             }
@@ -150,7 +184,7 @@ pub fn run(
             w.n += n;
             for (a, b) in w.sums.iter_mut().zip(&block) {
                 for (x, y) in a.iter_mut().zip(b) {
-                    for k in 0..5 {
+                    for k in 0..sums::N {
                         x[k].add(ExactSum::from_f64(y[k]));
                     }
                 }

@@ -2,7 +2,8 @@
 
 use crate::model::{COMPONENTS, FLAGS};
 use crate::summary::{
-    Bin, CellSummary, CompareSummary, Est, SensitivityRow, TimingSummary, QUANTILES,
+    Bin, CellSummary, CompareSummary, Est, ExceedancePoint, SensitivityRow, TimingSummary,
+    QUANTILES,
 };
 
 /// Values of the swept paths that a block of rows belongs to (empty without sweeps).
@@ -65,6 +66,8 @@ pub fn summary_columns() -> Vec<String> {
         c.push(format!("p_{f}_lo"));
         c.push(format!("p_{f}_hi"));
     }
+    // Appended later (issue 14): P(cheapest) counting only the route's own shipment.
+    c.extend(["p_cheapest_own", "p_cheapest_own_lo", "p_cheapest_own_hi"].map(String::from));
     c
 }
 
@@ -99,6 +102,8 @@ fn summary_row(c: &CellSummary) -> Vec<String> {
     for f in &c.flags {
         r.extend(ci(f));
     }
+    r.push(num(c.p_cheapest_own.value));
+    r.extend(ci(&c.p_cheapest_own));
     r
 }
 
@@ -169,6 +174,10 @@ pub fn compare_csv(rows: &[(Point, &CompareSummary)]) -> Vec<u8> {
             "mean_diff_hi",
             "p_first_cheaper_lo",
             "p_first_cheaper_hi",
+            "margin",
+            "p_first_cheaper_by_margin",
+            "p_first_cheaper_by_margin_lo",
+            "p_first_cheaper_by_margin_hi",
         ]
         .map(String::from),
     );
@@ -195,6 +204,10 @@ pub fn compare_csv(rows: &[(Point, &CompareSummary)]) -> Vec<u8> {
             num(c.mean.hi),
             num(c.p_first_cheaper.lo),
             num(c.p_first_cheaper.hi),
+            num(c.margin),
+            num(c.p_first_cheaper_by_margin.value),
+            num(c.p_first_cheaper_by_margin.lo),
+            num(c.p_first_cheaper_by_margin.hi),
         ]);
         rec
     })
@@ -243,11 +256,15 @@ pub fn timing_csv(rows: &[(Point, &TimingSummary)]) -> Vec<u8> {
 }
 
 /// `sensitivity.csv`: per (sweep point, regime, route), every input that can move the
-/// cell's cost, strongest first: Spearman's rank correlation and its share of variance.
+/// cell's cost, strongest first: Spearman's rank correlation, its share of variance, and
+/// the swing (mean cost with the input in its top decile minus bottom decile, USD).
 pub fn sensitivity_csv(rows: &[(Point, &SensitivityRow)]) -> Vec<u8> {
     point_table(
         rows,
-        &["regime", "route", "rank", "input", "spearman", "share"],
+        &[
+            "regime", "route", "rank", "input", "spearman", "share", "swing", "swing_lo",
+            "swing_hi",
+        ],
         |r| {
             vec![
                 r.regime.clone(),
@@ -256,7 +273,25 @@ pub fn sensitivity_csv(rows: &[(Point, &SensitivityRow)]) -> Vec<u8> {
                 r.input.clone(),
                 num(r.spearman),
                 num(r.share),
+                num(r.swing.value),
+                num(r.swing.lo),
+                num(r.swing.hi),
             ]
         },
     )
+}
+
+/// `exceedance.csv`: per (sweep point, regime, route), the cost at fixed quantile levels
+/// (0 = min, 1 = max) and the share of trials costing more: each route's whole
+/// distribution, tails included.
+pub fn exceedance_csv(rows: &[(Point, &ExceedancePoint)]) -> Vec<u8> {
+    point_table(rows, &["regime", "route", "q", "cost", "p_exceed"], |e| {
+        vec![
+            e.regime.clone(),
+            e.route.clone(),
+            num(e.q),
+            num(e.cost),
+            num(e.p_exceed),
+        ]
+    })
 }

@@ -21,6 +21,12 @@ pub struct Manifest {
     pub target_se: Option<f64>,
     /// `--target-rse`, if given.
     pub target_rse: Option<f64>,
+    /// With a precision target: whether every cell of every sweep point reached it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_met: Option<bool>,
+    /// With a precision target: the cell furthest from it, over all sweep points.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worst_cell: Option<WorstCell>,
     /// Worker threads (does not change results); absent for merged shards.
     pub threads: Option<usize>,
     /// Wall-clock seconds of the simulation (not writing); absent for merged shards.
@@ -37,6 +43,21 @@ pub struct Manifest {
     pub warnings: Vec<String>,
     /// The scenario as resolved (after `extends` and overrides), as TOML text.
     pub resolved_scenario: String,
+}
+
+/// The cell furthest from a precision target.
+#[derive(Clone, Debug, Serialize)]
+pub struct WorstCell {
+    /// Its regime.
+    pub regime: String,
+    /// Its route.
+    pub route: String,
+    /// Its sweep point (`path = value`, ...), empty without a sweep.
+    pub point: String,
+    /// The standard error of its mean, USD per unit.
+    pub se: f64,
+    /// That standard error relative to its mean.
+    pub rse: f64,
 }
 
 impl Manifest {

@@ -9,5 +9,6 @@ mod csvs;
 pub mod manifest;
 
 pub use csvs::{
-    compare_csv, histogram_csv, sensitivity_csv, summary_columns, summary_csv, timing_csv, Point,
+    compare_csv, exceedance_csv, histogram_csv, sensitivity_csv, summary_columns, summary_csv,
+    timing_csv, Point,
 };

@@ -1,5 +1,5 @@
-//! The charts, each an SVG string: cost distribution, cost components, sweep, break-even
-//! and tornado.
+//! The charts, each an SVG string: cost components, sweep, break-even and tornado (the
+//! distributions are in `tails`).
 
 use super::data::COMPONENTS;
 use super::fmt::{self, text_width, usd};
@@ -15,303 +15,6 @@ const RIGHT: f64 = W - 28.0;
 /// USD tick labels.
 fn usd_tick(v: f64, step: f64) -> String {
     fmt::tick(v, step)
-}
-
-/// One route's histogram and quantiles.
-pub struct RouteDist {
-    pub name: String,
-    pub color: usize,
-    /// (lo, hi, share) per bin of `histogram.csv`.
-    pub bins: Vec<(f64, f64, f64)>,
-    /// (probability, value) knots from `summary.csv`: min (0), p01, …, p99, max (1).
-    pub quantiles: Vec<(f64, f64)>,
-    pub p05: Option<f64>,
-    pub p50: Option<f64>,
-    pub p90: Option<f64>,
-    pub p95: Option<f64>,
-}
-
-/// A step density: (lo, hi, percent of trials per USD).
-type Steps = Vec<(f64, f64, f64)>;
-
-fn hist_steps(bins: &[(f64, f64, f64)]) -> Steps {
-    let mut v: Steps = bins
-        .iter()
-        .filter(|b| b.1 > b.0)
-        .map(|&(lo, hi, s)| (lo, hi, s * 100.0 / (hi - lo)))
-        .collect();
-    v.sort_by(|a, b| a.0.total_cmp(&b.0));
-    v
-}
-
-/// The density between consecutive quantiles: the probability between them spread evenly.
-/// Knots closer than `eps` are merged, so that a near-point mass stays drawable.
-fn quantile_steps(q: &[(f64, f64)], eps: f64) -> Steps {
-    let mut knots: Vec<(f64, f64)> = Vec::new();
-    for &(p, v) in q {
-        let n = knots.len();
-        if n > 0 && v - knots[n - 1].1 < eps {
-            if n == 1 {
-                // Keep the minimum; the mass goes into a sliver just above it.
-                knots.push((p, knots[0].1 + eps));
-            } else {
-                knots[n - 1].0 = p;
-            }
-        } else {
-            knots.push((p, v));
-        }
-    }
-    knots
-        .windows(2)
-        .filter(|w| w[1].1 > w[0].1)
-        .map(|w| {
-            (
-                w[0].1,
-                w[1].1,
-                (w[1].0 - w[0].0) * 100.0 / (w[1].1 - w[0].1),
-            )
-        })
-        .collect()
-}
-
-/// Percent of a density's trials above `x`.
-fn mass_above(steps: &Steps, x: f64) -> f64 {
-    steps
-        .iter()
-        .map(|&(lo, hi, d)| (hi - lo.max(x)).max(0.0) * d)
-        .sum()
-}
-
-/// Chart 1: the routes' landed-cost distributions overlaid as step densities, with a
-/// p05–p50–p95 strip per route above them. The density comes from `histogram.csv` when
-/// its bins resolve every route's central 90%, else from `summary.csv`'s quantiles.
-pub fn distribution(title: &str, captions: &[String], routes: &[RouteDist]) -> String {
-    let mut widths: Vec<f64> = routes
-        .iter()
-        .flat_map(|r| r.bins.iter().map(|b| b.1 - b.0))
-        .filter(|w| *w > 0.0)
-        .collect();
-    widths.sort_by(f64::total_cmp);
-    let bin_w = widths.get(widths.len() / 2).copied();
-    let use_hist = match bin_w {
-        Some(w) => routes.iter().all(|r| match (r.p05, r.p95) {
-            (Some(a), Some(b)) => !r.bins.is_empty() && b - a >= 5.0 * w,
-            _ => !r.bins.is_empty(),
-        }),
-        None => false,
-    };
-
-    // The axis: from a little below the lowest p01 to a little beyond the largest p90
-    // (and any p95 not far from it). A heavy tail (seizures, penalties) would otherwise
-    // squash every route into a few pixels; what lies beyond is said below the chart.
-    let q_at = |r: &RouteDist, p: f64| {
-        r.quantiles
-            .iter()
-            .find(|k| (k.0 - p).abs() < 1e-9)
-            .map(|k| k.1)
-    };
-    let lows: Vec<f64> = routes
-        .iter()
-        .filter_map(|r| q_at(r, 0.01).or(r.p05))
-        .collect();
-    let highs: Vec<f64> = routes.iter().filter_map(|r| r.p90.or(r.p95)).collect();
-    let mins: Vec<f64> = routes.iter().filter_map(|r| q_at(r, 0.0)).collect();
-    let maxs: Vec<f64> = routes.iter().filter_map(|r| q_at(r, 1.0)).collect();
-    let min_all = mins.iter().copied().fold(f64::INFINITY, f64::min);
-    let max_all = maxs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let lo_q = lows.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi_q = highs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = if lo_q.is_finite() && hi_q.is_finite() && hi_q > lo_q {
-        let span = hi_q - lo_q;
-        let reach = routes
-            .iter()
-            .filter_map(|r| r.p95)
-            .filter(|p| *p <= hi_q + span)
-            .fold(hi_q, f64::max);
-        let lo = (lo_q - 0.08 * span).max(if min_all.is_finite() {
-            min_all
-        } else {
-            f64::MIN
-        });
-        let hi = (reach + 0.12 * span).min(if max_all.is_finite() {
-            max_all
-        } else {
-            f64::MAX
-        });
-        (lo, hi)
-    } else if min_all.is_finite() && max_all > min_all {
-        (min_all, max_all)
-    } else {
-        (0.0, 1.0)
-    };
-    let (d0, d1) = nice_domain(lo, hi, 8);
-    let eps = (d1 - d0) / 250.0;
-    let steps: Vec<Steps> = routes
-        .iter()
-        .map(|r| {
-            if use_hist {
-                hist_steps(&r.bins)
-            } else {
-                quantile_steps(&r.quantiles, eps)
-            }
-        })
-        .collect();
-    let ymax = steps
-        .iter()
-        .flat_map(|s| s.iter())
-        .filter(|b| b.1 > d0 && b.0 < d1)
-        .map(|b| b.2)
-        .fold(0.0, f64::max);
-    let (_, y1) = nice_domain(0.0, (ymax * 1.04).max(1e-9), 5);
-
-    let legend: Vec<(String, Key)> = routes
-        .iter()
-        .map(|r| {
-            (
-                r.name.clone(),
-                Key::Line(route_color(r.color), route_dash(r.color)),
-            )
-        })
-        .collect();
-    let mut notes = Vec::new();
-    let below: Vec<String> = routes
-        .iter()
-        .zip(&steps)
-        .filter_map(|(r, s)| {
-            let m = 100.0 - mass_above(s, d0);
-            (m > 0.05).then(|| format!("{} {}", r.name, fmt::pct(m / 100.0)))
-        })
-        .collect();
-    let above: Vec<String> = routes
-        .iter()
-        .zip(&steps)
-        .filter_map(|(r, s)| {
-            let m = mass_above(s, d1);
-            (m > 0.05).then(|| format!("{} {}", r.name, fmt::pct(m / 100.0)))
-        })
-        .collect();
-    if !above.is_empty() {
-        notes.push(format!(
-            "Beyond the axis ({} USD; max {} USD): {}.",
-            fmt::tick(d1, 1.0),
-            usd(max_all),
-            above.join(", ")
-        ));
-    }
-    if !below.is_empty() {
-        notes.push(format!(
-            "Below the axis ({} USD; min {} USD): {}.",
-            fmt::tick(d0, 1.0),
-            usd(min_all),
-            below.join(", ")
-        ));
-    }
-    notes.push(match (use_hist, bin_w) {
-        (true, _) => "Density from histogram.csv.".to_string(),
-        (false, Some(w)) => format!(
-            "Density between summary.csv's quantiles (min, p01, p05, …, p99, max): histogram.csv's bins ({} USD wide) are too coarse here.",
-            usd(w)
-        ),
-        (false, None) => "Density between summary.csv's quantiles (min, p01, p05, …, p99, max).".to_string(),
-    });
-
-    let lane_h = 30.0;
-    let mut svg = Svg::new(W, title);
-    let y0 = header(&mut svg, title, captions, &legend);
-    let lanes_top = y0 + 2.0;
-    let top = lanes_top + routes.len() as f64 * lane_h + 10.0;
-    let bottom = top + 300.0;
-    let plot = Plot::new(LEFT, top, RIGHT, bottom, (d0, d1), (0.0, y1));
-    let xt = ticks_in(d0, d1, 8, usd_tick);
-    let yt = ticks_in(0.0, y1, 5, |v, s| format!("{}%", fmt::tick(v, s)));
-    plot.axes(
-        &mut svg,
-        &xt,
-        &yt,
-        "landed cost, USD per unit",
-        "% of trials per USD",
-    );
-    for (i, (r, st)) in routes.iter().zip(&steps).enumerate() {
-        let color = route_color(r.color);
-        let dash = route_dash(r.color);
-        svg.open_series(&r.name);
-        // The step density, clipped to the axis.
-        let mut pts = Vec::new();
-        for &(blo, bhi, d) in st {
-            if bhi <= d0 || blo >= d1 {
-                continue;
-            }
-            let (a, b) = (blo.max(d0), bhi.min(d1));
-            let y = plot.y.at(d.min(y1));
-            if pts.is_empty() {
-                pts.push((plot.x.at(a), plot.y.at(0.0)));
-            }
-            pts.push((plot.x.at(a), y));
-            pts.push((plot.x.at(b), y));
-        }
-        if let Some(&(x, _)) = pts.last() {
-            pts.push((x, plot.y.at(0.0)));
-        }
-        svg.polyline(
-            &pts,
-            true,
-            &format!(" fill=\"{color}\" fill-opacity=\"0.10\" stroke=\"none\""),
-        );
-        let dash_attr = if dash.is_empty() {
-            String::new()
-        } else {
-            format!(" stroke-dasharray=\"{dash}\"")
-        };
-        svg.polyline(
-            &pts,
-            false,
-            &format!(
-                " fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" stroke-linejoin=\"round\"{dash_attr}"
-            ),
-        );
-        // The quantile strip: label above, p05–p95 line with p50 circle below it.
-        let ly = lanes_top + i as f64 * lane_h + 22.0;
-        if let (Some(p05), Some(p50), Some(p95)) = (r.p05, r.p50, r.p95) {
-            let clampx = |v: f64| plot.x.at(v.clamp(d0, d1));
-            let (x05, x50, x95) = (clampx(p05), clampx(p50), clampx(p95));
-            svg.line(x50, top, x50, bottom, color, 1.2, "4 3");
-            svg.line(x05, ly, x95, ly, color, 3.0, "");
-            if p05 >= d0 {
-                svg.line(x05, ly - 5.0, x05, ly + 5.0, color, 2.0, "");
-            }
-            if p95 <= d1 {
-                svg.line(x95, ly - 5.0, x95, ly + 5.0, color, 2.0, "");
-            } else {
-                svg.polyline(
-                    &[
-                        (x95 - 7.0, ly - 6.0),
-                        (x95 + 1.0, ly),
-                        (x95 - 7.0, ly + 6.0),
-                    ],
-                    false,
-                    &format!(" fill=\"none\" stroke=\"{color}\" stroke-width=\"2.5\""),
-                );
-            }
-            svg.circle(x50, ly, 4.5, "#FFFFFF", color, 2.5);
-            let label = format!(
-                "{}: p05 {} · p50 {} · p95 {}",
-                r.name,
-                usd(p05),
-                usd(p50),
-                usd(p95)
-            );
-            let tw = text_width(&label, 11.5);
-            let x = x05.min(W - 8.0 - tw).max(8.0);
-            svg.text(x, ly - 9.0, &label, Txt::new(11.5).fill(INK));
-        }
-        svg.close_group();
-    }
-    let mut y = bottom + 62.0;
-    for n in &notes {
-        svg.text(16.0, y, n, Txt::new(12.0).fill(MUTED));
-        y += 17.0;
-    }
-    finish_height(svg, y - 8.0)
 }
 
 /// The SVG with the height that was used.
@@ -429,11 +132,11 @@ pub fn components(title: &str, captions: &[String], routes: &[RouteComponents]) 
     finish_height(svg, bottom + 50.0)
 }
 
-/// One route's mean and p05–p95 band along the swept values.
+/// One route's statistic and its band (a 95% CI) along the swept values.
 pub struct SweepSeries {
     pub name: String,
     pub color: usize,
-    /// (x, mean, p05, p95).
+    /// (x, value, band low, band high).
     pub pts: Vec<(f64, f64, Option<f64>, Option<f64>)>,
 }
 
@@ -445,6 +148,8 @@ pub fn sweep(
     xlabel: &str,
     categories: Option<&[String]>,
     series: &[SweepSeries],
+    ylabel: &str,
+    marks: &[(f64, String)],
 ) -> String {
     let xs = series.iter().flat_map(|s| s.pts.iter().map(|p| p.0));
     let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
@@ -484,7 +189,7 @@ pub fn sweep(
             .map(|s| s.name.as_str())
             .collect();
         notes.push(format!(
-            "p95 beyond the axis (up to {} USD): {}.",
+            "Band beyond the axis (up to {} USD): {}.",
             usd(band_hi),
             cut.join(", ")
         ));
@@ -512,7 +217,18 @@ pub fn sweep(
         None => ticks_in(x0, x1, 10, fmt::tick),
     };
     let yt = ticks_in(yd0, yd1, 6, usd_tick);
-    plot.axes(&mut svg, &xt, &yt, xlabel, "landed cost, USD per unit");
+    plot.axes(&mut svg, &xt, &yt, xlabel, ylabel);
+    for (k, (x, label)) in marks.iter().enumerate() {
+        let px = plot.x.at(*x);
+        svg.line(px, top, px, bottom, "#D55E00", 1.5, "6 3");
+        let t = Txt::new(11.5).bold().fill("#A04000");
+        let ty = top + 14.0 + 15.0 * k as f64;
+        if px + 6.0 + text_width(label, 11.5) <= W - 6.0 {
+            svg.text(px + 5.0, ty, label, t);
+        } else {
+            svg.text(px - 5.0, ty, label, t.end());
+        }
+    }
     for s in series {
         let color = route_color(s.color);
         let dash = route_dash(s.color);

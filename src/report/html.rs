@@ -12,7 +12,7 @@ pub struct Num {
 pub struct HeadRow {
     pub route: String,
     pub cheapest: bool,
-    /// mean, p05, p95, cvar95, p_cheapest.
+    /// mean, p05, p95, cvar95, p_cheapest, p_cheapest_own.
     pub cells: Vec<(&'static str, Num)>,
     /// Mean minus the cheapest route's mean, shown.
     pub delta: String,
@@ -51,6 +51,12 @@ pub struct Page {
     pub headlines: Vec<Headline>,
     pub sections: Vec<Section>,
     pub provenance: Vec<(String, String)>,
+    /// Warnings shown under the title (XHTML), e.g. a precision target not reached.
+    pub notices: Vec<String>,
+    /// The assumptions section (XHTML), if any.
+    pub assumptions: String,
+    /// Extra sections after the headline table (XHTML): e.g. the table of every sweep point.
+    pub extra: String,
 }
 
 const CSS: &str = r#"
@@ -78,6 +84,12 @@ figure.chart figcaption a { color: #0072B2; }
 table.provenance { border-collapse: collapse; font-size: 14px; }
 table.provenance th { text-align: left; padding: 3px 14px 3px 0; vertical-align: top; font-weight: bold; white-space: nowrap; }
 table.provenance td { padding: 3px 0; word-break: break-word; }
+p.notice { border-left: 4px solid #D55E00; background: #FDF1E8; padding: 6px 10px; margin: 8px 0; }
+table.stack { border-collapse: collapse; font-size: 13px; margin: 4px 0 8px; }
+table.stack th, table.stack td { padding: 2px 8px; border-bottom: 1px solid #e2e2e2; text-align: left; }
+dl.assume { display: grid; grid-template-columns: 130px 1fr; gap: 2px 10px; font-size: 13.5px; margin: 4px 0 14px; }
+dl.assume dt { font-weight: bold; } dl.assume dd { margin: 0; }
+h3 { font-size: 16px; margin: 16px 0 4px; } span.base { font-weight: normal; color: #555; }
 code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.92em; }
 @media print {
   @page { size: A4; margin: 14mm 12mm; }
@@ -92,6 +104,9 @@ code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0
 }
 "#;
 
+/// The opening of a headline table, with its column heads.
+pub const THEAD: &str = "<table class=\"headline\">\n<thead><tr><th class=\"route\">Route</th><th>Mean<br/>USD</th><th>p05<br/>USD</th><th>p95<br/>USD</th><th>CVaR 95<br/>USD</th><th>P(cheapest)<br/>ties count</th><th>P(cheapest)<br/>own shipment</th><th>Mean vs cheapest<br/>USD</th></tr></thead>\n";
+
 /// The page as XHTML bytes.
 pub fn page(p: &Page) -> String {
     let mut o = String::with_capacity(256 * 1024);
@@ -104,58 +119,24 @@ pub fn page(p: &Page) -> String {
         esc(&p.title),
         p.lede
     ));
+    for n in &p.notices {
+        o.push_str(&format!("<p class=\"notice\">{n}</p>\n"));
+    }
 
     o.push_str(
         "<section id=\"headline\">\n<h2>Which route is cheapest, by how much, how risky</h2>\n",
     );
-    o.push_str("<table class=\"headline\">\n<thead><tr><th class=\"route\">Route</th><th>Mean<br/>USD</th><th>p05<br/>USD</th><th>p95<br/>USD</th><th>CVaR 95<br/>USD</th><th>P(cheapest)</th><th>Mean vs cheapest<br/>USD</th></tr></thead>\n");
+    o.push_str(THEAD);
     for h in &p.headlines {
-        let scen = h
-            .scenario
-            .as_ref()
-            .map(|s| format!(" data-scenario=\"{}\"", esc(s)))
-            .unwrap_or_default();
-        o.push_str(&format!(
-            "<tbody class=\"regime\" data-regime=\"{}\"{scen}>\n<tr class=\"regime-head\"><th colspan=\"7\"><b class=\"regime\">{}</b><span class=\"verdict\">{}</span></th></tr>\n",
-            esc(&h.regime),
-            esc(&h.label),
-            h.verdict
-        ));
-        for r in &h.rows {
-            let class = if r.cheapest {
-                " class=\"cheapest\""
-            } else {
-                ""
-            };
-            let badge = if r.cheapest {
-                "<span class=\"badge\">cheapest</span>"
-            } else {
-                ""
-            };
-            o.push_str(&format!(
-                "<tr{class} data-route=\"{}\"><td class=\"route\">{}{badge}</td>",
-                esc(&r.route),
-                esc(&r.route)
-            ));
-            for (col, n) in &r.cells {
-                o.push_str(&format!(
-                    "<td data-col=\"{col}\" data-value=\"{}\">{}</td>",
-                    esc(&n.raw),
-                    esc(&n.shown)
-                ));
-            }
-            o.push_str(&format!(
-                "<td data-col=\"delta\">{}</td></tr>\n",
-                esc(&r.delta)
-            ));
-        }
-        o.push_str("</tbody>\n");
+        o.push_str(&headline_block(h));
     }
     o.push_str("</table>\n");
     o.push_str(&format!(
         "<p class=\"note\">{}</p>\n</section>\n",
         p.table_note
     ));
+    o.push_str(&p.extra);
+    o.push_str(&p.assumptions);
 
     for s in &p.sections {
         o.push_str(&format!(
@@ -181,5 +162,51 @@ pub fn page(p: &Page) -> String {
         o.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>\n", esc(k), v));
     }
     o.push_str("</table>\n</section>\n</body>\n</html>\n");
+    o
+}
+
+/// One regime's `<tbody>` of a headline table.
+pub fn headline_block(h: &Headline) -> String {
+    let mut o = String::new();
+    let scen = h
+        .scenario
+        .as_ref()
+        .map(|s| format!(" data-scenario=\"{}\"", esc(s)))
+        .unwrap_or_default();
+    o.push_str(&format!(
+            "<tbody class=\"regime\" data-regime=\"{}\"{scen}>\n<tr class=\"regime-head\"><th colspan=\"8\"><b class=\"regime\">{}</b><span class=\"verdict\">{}</span></th></tr>\n",
+            esc(&h.regime),
+            esc(&h.label),
+            h.verdict
+        ));
+    for r in &h.rows {
+        let class = if r.cheapest {
+            " class=\"cheapest\""
+        } else {
+            ""
+        };
+        let badge = if r.cheapest {
+            "<span class=\"badge\">cheapest</span>"
+        } else {
+            ""
+        };
+        o.push_str(&format!(
+            "<tr{class} data-route=\"{}\"><td class=\"route\">{}{badge}</td>",
+            esc(&r.route),
+            esc(&r.route)
+        ));
+        for (col, n) in &r.cells {
+            o.push_str(&format!(
+                "<td data-col=\"{col}\" data-value=\"{}\">{}</td>",
+                esc(&n.raw),
+                esc(&n.shown)
+            ));
+        }
+        o.push_str(&format!(
+            "<td data-col=\"delta\">{}</td></tr>\n",
+            esc(&r.delta)
+        ));
+    }
+    o.push_str("</tbody>\n");
     o
 }

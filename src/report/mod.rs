@@ -7,15 +7,24 @@
 //!
 //! Every route's marks in a chart are one `<g class="series" data-series="ROUTE">`.
 
+mod assume;
+mod be;
 mod charts;
 mod data;
 mod fmt;
+mod headline;
 mod html;
 mod svg;
+mod sweeps;
+mod swing;
+mod tails;
 
-use charts::{Breakeven, RouteComponents, RouteDist, SweepSeries, TornadoBar};
+pub use be::{breakeven_svg, frontier_svg};
+use charts::{RouteComponents, TornadoBar};
 use data::{rows_of, Group, Summary, Table, COMPONENTS};
-use fmt::{esc, pct, usd};
+use fmt::esc;
+use headline::headline;
+use tails::RouteDist;
 
 /// Texts of an output folder's files (`None` when absent).
 #[derive(Clone, Debug, Default)]
@@ -30,8 +39,17 @@ pub struct Inputs {
     pub manifest: Option<String>,
     /// `breakeven.csv`.
     pub breakeven: Option<String>,
-    /// `sensitivity.csv`: `regime,route,input,spearman,share`.
+    /// `sensitivity.csv`: `regime,route,input,spearman,share` (and `swing`, `swing_lo`,
+    /// `swing_hi` when written by a newer run).
     pub sensitivity: Option<String>,
+    /// `exceedance.csv`: each route's cost at fine quantile levels, tails included.
+    pub exceedance: Option<String>,
+    /// `assumptions.json`: each regime's duty stacks and settings.
+    pub assumptions: Option<String>,
+    /// `breakeven-manifest.json`: what a break-even run searched.
+    pub breakeven_manifest: Option<String>,
+    /// `frontier.csv`: a two-parameter break-even frontier.
+    pub frontier: Option<String>,
 }
 
 /// Why a report could not be drawn.
@@ -77,6 +95,20 @@ pub enum ReportError {
 }
 
 /// The quantile columns of `summary.csv` with their probabilities (min and max as 0 and 1).
+const TABLE_NOTE: &str = "Mean, p05 and p95: mean, 5th and 95th percentile of the landed cost per unit. \
+    CVaR 95: mean cost of the costliest 5% of shipments. P(cheapest), ties count (summary.csv’s p_cheapest, as \
+    docs/model.md defines it): share of simulated shipments in which the route is (one of) the cheapest of its regime; a \
+    tie counts for every route in it, so a route rerouted to its fallback counts as cheapest whenever the fallback is, \
+    and the shares of a regime can add up to more than 100%. P(cheapest), own shipment (p_cheapest_own): the share in \
+    which the route’s own shipment entered and was cheapest; ties with a fallback do not count. The highlighted route has \
+    the lowest mean; “mean vs cheapest” is how much more a route costs on average.";
+
+const SWING_CAPTION: &str = "Swing: the route’s mean cost when the input is in its top decile minus in its \
+    bottom decile (an event: when it happens minus when it does not), in USD with a 95% CI. It shows how much an input \
+    moves the mean, even one that matters rarely but a lot; it cannot show interactions between inputs or effects in the \
+    middle of an input’s range. Spearman’s ρ beside it measures how consistently the cost rises with the input over all \
+    trials; it can rank a rare, large effect low.";
+
 const QUANTILE_KNOTS: [(f64, &str); 11] = [
     (0.0, "min"),
     (0.01, "p01"),
@@ -108,6 +140,9 @@ struct Prov {
     overrides: Vec<String>,
     sweep: Vec<(String, Vec<String>)>,
     warnings: Vec<String>,
+    target: Option<String>,
+    target_met: Option<bool>,
+    worst: Option<String>,
 }
 
 fn prov(manifest: Option<&str>) -> Result<Prov, ReportError> {
@@ -167,6 +202,32 @@ fn prov(manifest: Option<&str>) -> Result<Prov, ReportError> {
         overrides: strings("overrides"),
         sweep,
         warnings: strings("warnings"),
+        target: match (v.get("target_se"), v.get("target_rse")) {
+            (Some(x), _) if x.is_number() => Some(format!("--target-se {x}")),
+            (_, Some(x)) if x.is_number() => Some(format!("--target-rse {x}")),
+            _ => None,
+        },
+        target_met: v.get("target_met").and_then(|b| b.as_bool()),
+        worst: v.get("worst_cell").map(|w| {
+            let g = |k: &str| {
+                w.get(k).map_or(String::new(), |x| {
+                    x.as_str().map_or_else(|| x.to_string(), str::to_string)
+                })
+            };
+            let at = g("point");
+            format!(
+                "{} / {}{}: se {} USD (relative {})",
+                g("regime"),
+                g("route"),
+                if at.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at {at}")
+                },
+                fmt::short(w.get("se").and_then(|x| x.as_f64()).unwrap_or(f64::NAN)),
+                fmt::short(w.get("rse").and_then(|x| x.as_f64()).unwrap_or(f64::NAN))
+            )
+        }),
     })
 }
 
@@ -239,7 +300,12 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     let be = inputs
         .breakeven
         .as_deref()
-        .map(parse_breakeven)
+        .map(be::parse_breakeven)
+        .transpose()?;
+    let exc = inputs
+        .exceedance
+        .as_deref()
+        .map(|t| Table::parse("exceedance.csv", t))
         .transpose()?;
     // Name a missing column even when the file has no rows to draw.
     let needs: [(&Option<Table>, &[&str]); 3] = [
@@ -311,7 +377,7 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
         } else {
             None
         };
-        headlines.push(headline(&sum, g, compare.as_ref())?);
+        headlines.push(headline(&sum, g, compare.as_ref(), &g.first_point)?);
         let mut figures = Vec::new();
 
         // 1. Cost distribution.
@@ -343,25 +409,42 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
                             quantiles.push((p, v));
                         }
                     }
+                    let exceed = exceed_of(exc.as_ref(), &sum.sweep_paths, g, route)?;
+                    if !exceed.is_empty() {
+                        quantiles = exceed.iter().map(|e| (e.0, e.1)).collect();
+                    }
                     dists.push(RouteDist {
                         name: route.clone(),
                         color: color_of(&all_routes, route),
                         bins,
                         quantiles,
+                        exceed: exceed.iter().map(|e| (e.1, e.2)).collect(),
                         p05: q("p05")?,
                         p50: q("p50")?,
-                        p90: q("p90")?,
                         p95: q("p95")?,
                     });
                 }
                 let title = format!("Landed cost distribution · {label}");
-                let svg = charts::distribution(&title, &caption_for(g, at_point.clone()), &dists);
+                let caps = caption_for(g, at_point.clone());
+                let svg = tails::distribution(&title, &caps, &dists);
                 let file = unique(&mut names, format!("charts/cost-distribution-{slug}.svg"));
                 figures.push(figure(
                     &file,
                     svg,
-                    "How the landed cost of simulated shipments is spread, one outline per route; \
-                     above the plot, each route’s 5th–95th percentile range and its median (circle, dashed line)."
+                    "How the landed cost of simulated shipments is spread, one outline per route, on an axis scaled to the \
+                     central routes (what lies beyond either edge is stated under the plot); above the plot, each route’s \
+                     5th–95th percentile range and its median (circle, dashed line)."
+                        .into(),
+                    &mut files,
+                ));
+                let title = format!("Every shipment: P(cost > x) · {label}");
+                let svg = tails::exceedance(&title, &caps, &dists, tails::main_range(&dists));
+                let file = unique(&mut names, format!("charts/exceedance-{slug}.svg"));
+                figures.push(figure(
+                    &file,
+                    svg,
+                    "Exceedance curves: for every cost x, the share of a route’s shipments that cost more, from its \
+                     lowest to its highest simulated cost, so heavy tails (seizures, penalties) show in full."
                         .into(),
                     &mut files,
                 ));
@@ -398,8 +481,15 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
 
         // 3. Sweep.
         if has_sweep && !sum.sweep_paths.is_empty() {
-            if let Some((svg, note)) = sweep_chart(&sum, g, &all_routes, &label, &caption_for)? {
-                let file = unique(&mut names, format!("charts/sweep-{slug}.svg"));
+            for (svg, note, stat) in
+                sweeps::sweep_charts(&sum, g, &all_routes, &label, &caption_for)?
+            {
+                let name = if stat == "mean" {
+                    format!("charts/sweep-{slug}.svg")
+                } else {
+                    format!("charts/sweep-{stat}-{slug}.svg")
+                };
+                let file = unique(&mut names, name);
                 figures.push(figure(&file, svg, note, &mut files));
             }
         }
@@ -409,7 +499,38 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
             let rows = rows_of(t, &sum.sweep_paths, g, &g.first_point)?;
             let (ui, ii, si) = (t.col("route")?, t.col("input")?, t.col("spearman")?);
             let shi = t.find("share");
+            let swi = [t.find("swing"), t.find("swing_lo"), t.find("swing_hi")];
             for route in &g.routes {
+                let mut swings = Vec::new();
+                if let [Some(a), Some(b), Some(c)] = swi {
+                    for &r in rows.iter().filter(|&&r| t.text(r, ui) == route) {
+                        if let (Some(v), Some(lo), Some(hi), Some(rho)) =
+                            (t.num(r, a)?, t.num(r, b)?, t.num(r, c)?, t.num(r, si)?)
+                        {
+                            swings.push(swing::SwingBar {
+                                input: t.text(r, ii).to_string(),
+                                swing: (v, lo, hi),
+                                spearman: rho,
+                            });
+                        }
+                    }
+                }
+                if !swings.is_empty() {
+                    let title =
+                        format!("How much each input moves the mean cost of {route} · {label}");
+                    let svg = swing::swing_tornado(
+                        &title,
+                        &caption_for(g, at_point.clone()),
+                        route,
+                        color_of(&all_routes, route),
+                        &swings,
+                    );
+                    let file = unique(
+                        &mut names,
+                        format!("charts/swing-{slug}-{}.svg", fmt::slug(route)),
+                    );
+                    figures.push(figure(&file, svg, SWING_CAPTION.into(), &mut files));
+                }
                 let mut bars = Vec::new();
                 for &r in rows.iter().filter(|&&r| t.text(r, ui) == route) {
                     if let Some(s) = t.num(r, si)? {
@@ -442,7 +563,8 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
                     &file,
                     svg,
                     "Spearman rank correlation of each uncertain input with the route’s landed cost, \
-                     largest first (in brackets: its share of the explained variance)."
+                     largest first (in brackets: its share of the explained variance). It ranks how consistently an \
+                     input moves the cost, not by how many USD: the swing chart shows that."
                         .into(),
                     &mut files,
                 ));
@@ -457,20 +579,14 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     }
 
     if let Some(b) = &be {
-        let mut cap = Vec::new();
-        let mut parts = Vec::new();
-        if let Some(s) = &scenario_name {
-            parts.push(format!("scenario {s}"));
-        }
-        if let Some(seed) = &prov.seed {
-            parts.push(format!("seed {seed}"));
-        }
-        parts.push(format!("{} values tried", b.steps.len()));
-        cap.push(parts.join(" · "));
-        cap.push("breakeven.csv names neither the parameter nor the routes: see the breakeven command line.".into());
-        let svg = charts::breakeven("Break-even search", &cap, b);
+        let info = be::be_info(inputs.breakeven_manifest.as_deref())?;
+        let svg = charts::breakeven(
+            "Break-even search",
+            &be::be_captions(&info, b.steps.len()),
+            b,
+        );
         let file = unique(&mut names, "charts/breakeven.svg".to_string());
-        let figs = vec![figure(
+        let mut figs = vec![figure(
             &file,
             svg,
             "Difference in the chosen metric between the two routes at every parameter value the search tried \
@@ -478,6 +594,11 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
                 .into(),
             &mut files,
         )];
+        if let Some(fr) = &inputs.frontier {
+            let svg = be::frontier_svg(fr, inputs.breakeven_manifest.as_deref())?;
+            let file = unique(&mut names, "charts/frontier.svg".to_string());
+            figs.push(figure(&file, svg, "The break-even of the first parameter at every value of the second, with its 95% CI.".into(), &mut files));
+        }
         sections.push(html::Section {
             id: "breakeven".into(),
             heading: "Break-even".into(),
@@ -533,6 +654,23 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
         let s: Vec<String> = prov.warnings.iter().map(|w| esc(w)).collect();
         pv.push(("Warnings".into(), s.join("<br/>")));
     }
+    let mut notices = Vec::new();
+    if let Some(t) = &prov.target {
+        let worst = prov.worst.clone().unwrap_or_default();
+        let text = match prov.target_met {
+            Some(false) => {
+                let n = format!(
+                    "Precision target {t} <b>not reached</b>: every trial asked for was used; the worst cell is {}.",
+                    esc(&worst)
+                );
+                notices.push(n.clone());
+                n
+            }
+            Some(true) => format!("{t} reached; the worst cell is {}.", esc(&worst)),
+            None => esc(t),
+        };
+        pv.push(("Precision target".into(), text));
+    }
     if let Some(v) = &prov.version {
         pv.push(("tariffsim version".into(), esc(v)));
     }
@@ -545,6 +683,13 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
         ("histogram.csv", inputs.histogram.is_some()),
         ("breakeven.csv", inputs.breakeven.is_some()),
         ("sensitivity.csv", inputs.sensitivity.is_some()),
+        ("exceedance.csv", inputs.exceedance.is_some()),
+        ("assumptions.json", inputs.assumptions.is_some()),
+        ("frontier.csv", inputs.frontier.is_some()),
+        (
+            "breakeven-manifest.json",
+            inputs.breakeven_manifest.is_some(),
+        ),
         ("manifest.json", inputs.manifest.is_some()),
     ] {
         if present {
@@ -576,22 +721,24 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     lede.push('.');
     if has_sweep {
         lede.push_str(&format!(
-            " {} sweep points; the table and the distribution charts show the first.",
+            " {} sweep points: the sweep charts show every point and the tables below show each; the distribution charts show the first.",
             sum.points.len()
         ));
     }
     let page = html::Page {
         title,
         lede,
-        table_note: "Mean, p05 and p95: mean, 5th and 95th percentile of the landed cost per unit. \
-                     CVaR 95: mean cost of the costliest 5% of shipments. P(cheapest): share of simulated \
-                     shipments in which the route is (one of) the cheapest of its regime; a tie counts for every \
-                     route in it, so the shares of a regime can add up to more than 100%. The highlighted route has \
-                     the lowest mean; “mean vs cheapest” is how much more a route costs on average."
-            .into(),
+        table_note: TABLE_NOTE.into(),
         headlines,
         sections,
         provenance: pv,
+        notices,
+        assumptions: assume::section(inputs.assumptions.as_deref())?,
+        extra: if has_sweep {
+            point_tables(&sum, compare.as_ref())?
+        } else {
+            String::new()
+        },
     };
     let mut out = vec![(REPORT_FILE.to_string(), html::page(&page).into_bytes())];
     out.extend(files);
@@ -617,292 +764,46 @@ fn figure(
     }
 }
 
-/// One regime's headline block: numbers per route, cheapest route and by how much.
-fn headline(
-    sum: &Summary,
-    g: &Group,
-    compare: Option<&Table>,
-) -> Result<html::Headline, ReportError> {
-    let mut means: Vec<(String, f64)> = Vec::new();
-    let mut rows = Vec::new();
-    for route in &g.routes {
-        if let Some(c) = sum.cell(g, &g.first_point, route) {
-            if let Some(m) = sum.get(c, "mean")? {
-                means.push((route.clone(), m));
-            }
-        }
-    }
-    let mut ranked = means.clone();
-    ranked.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let best = ranked.first().cloned();
-    for route in &g.routes {
-        let Some(c) = sum.cell(g, &g.first_point, route) else {
-            continue;
-        };
-        let mut cells = Vec::new();
-        for (col, share) in [
-            ("mean", false),
-            ("p05", false),
-            ("p95", false),
-            ("cvar95", false),
-            ("p_cheapest", true),
-        ] {
-            let raw = sum.raw(c, col)?.to_string();
-            let shown = match sum.get(c, col)? {
-                Some(v) if share => pct(v),
-                Some(v) => usd(v),
-                None => "–".into(),
-            };
-            cells.push((col, html::Num { shown, raw }));
-        }
-        let mean = sum.get(c, "mean")?;
-        let cheapest = best.as_ref().is_some_and(|b| &b.0 == route);
-        let delta = match (mean, &best) {
-            (Some(m), Some(b)) if !cheapest => format!("+{}", usd(m - b.1)),
-            (Some(_), Some(_)) => "–".into(),
-            _ => String::new(),
-        };
-        rows.push(html::HeadRow {
-            route: route.clone(),
-            cheapest,
-            cells,
-            delta,
-        });
-    }
-
-    let verdict = match (ranked.first(), ranked.get(1)) {
-        (Some(b), Some(n)) => {
-            let d = n.1 - b.1;
-            let rel = if n.1 != 0.0 { d / n.1 } else { 0.0 };
-            let mut v = format!(
-                "<b>{}</b> is cheapest on average: {} USD per unit, {} USD ({}) below <b>{}</b>",
-                esc(&b.0),
-                usd(b.1),
-                usd(d),
-                pct(rel),
-                esc(&n.0)
-            );
-            if let Some((lo, hi)) = diff_ci(compare, &sum.sweep_paths, g, &b.0, &n.0)? {
-                v.push_str(&format!(" (95% CI {} to {} USD)", usd(lo), usd(hi)));
-                if lo <= 0.0 {
-                    v.push_str(", a difference the simulation cannot tell from zero");
-                }
-            }
-            v.push('.');
-            // The route most often cheapest, if not the cheapest on average: the risk story.
-            let mut most: Option<(String, f64)> = None;
-            for route in &g.routes {
-                if let Some(c) = sum.cell(g, &g.first_point, route) {
-                    if let Some(p) = sum.get(c, "p_cheapest")? {
-                        if most.as_ref().is_none_or(|m| p > m.1) {
-                            most = Some((route.clone(), p));
-                        }
-                    }
-                }
-            }
-            if let Some((r, p)) = most {
-                if r != b.0 {
-                    let p95 = sum
-                        .cell(g, &g.first_point, &r)
-                        .map(|c| sum.get(c, "p95"))
-                        .transpose()?
-                        .flatten();
-                    v.push_str(&format!(
-                        " <b>{}</b> is cheaper in more shipments ({}), but riskier",
-                        esc(&r),
-                        pct(p)
-                    ));
-                    if let Some(q) = p95 {
-                        v.push_str(&format!(": its p95 is {} USD", usd(q)));
-                    }
-                    v.push('.');
-                }
-            }
-            v
-        }
-        (Some(b), None) => format!(
-            "<b>{}</b> is the only route: {} USD per unit.",
-            esc(&b.0),
-            usd(b.1)
-        ),
-        _ => "No mean cost in summary.csv.".into(),
-    };
-    Ok(html::Headline {
-        label: g.label(),
-        regime: g.regime.clone(),
-        scenario: g.scenario.clone(),
-        verdict,
-        rows,
-    })
-}
-
-/// The 95% CI of mean(worse) − mean(best) from `compare.csv`'s paired comparison, if there.
-fn diff_ci(
-    compare: Option<&Table>,
+/// The (q, cost, p_exceed) points of one route's exceedance curve at the group's first
+/// point, ascending in q (empty without exceedance.csv).
+fn exceed_of(
+    t: Option<&Table>,
     paths: &[String],
     g: &Group,
-    best: &str,
-    next: &str,
-) -> Result<Option<(f64, f64)>, ReportError> {
-    let Some(t) = compare else { return Ok(None) };
-    if g.scenario.is_some() {
-        return Ok(None);
-    }
-    let sweep = t.sweep_cols("kind")?;
-    let names: Vec<&str> = sweep.iter().map(|&i| t.headers[i].as_str()).collect();
-    if names.len() != paths.len() || names.iter().zip(paths).any(|(a, b)| a != b) {
-        return Ok(None);
-    }
-    let cols = [
-        "kind",
-        "regime_a",
-        "route_a",
-        "regime_b",
-        "route_b",
-        "mean_diff_lo",
-        "mean_diff_hi",
-    ];
-    let mut ix = [0usize; 7];
-    for (k, c) in cols.iter().enumerate() {
-        ix[k] = t.col(c)?;
-    }
-    for r in 0..t.rows.len() {
-        let point: Vec<String> = sweep.iter().map(|&i| t.text(r, i).to_string()).collect();
-        if point != g.first_point
-            || t.text(r, ix[0]) != "routes"
-            || t.text(r, ix[1]) != g.regime
-            || t.text(r, ix[3]) != g.regime
-        {
-            continue;
-        }
-        let (a, b) = (t.text(r, ix[2]), t.text(r, ix[4]));
-        let (lo, hi) = match (t.num(r, ix[5])?, t.num(r, ix[6])?) {
-            (Some(lo), Some(hi)) => (lo, hi),
-            _ => continue,
-        };
-        // mean_diff = a − b; we want next − best.
-        if a == next && b == best {
-            return Ok(Some((lo, hi)));
-        }
-        if a == best && b == next {
-            return Ok(Some((-hi, -lo)));
-        }
-    }
-    Ok(None)
-}
-
-/// Chart 3 for one regime: means and p05–p95 bands along the first swept path (other
-/// swept paths held at the group's first point).
-#[allow(clippy::type_complexity)]
-fn sweep_chart(
-    sum: &Summary,
-    g: &Group,
-    all_routes: &[String],
-    label: &str,
-    caption_for: &dyn Fn(&Group, Option<String>) -> Vec<String>,
-) -> Result<Option<(String, String)>, ReportError> {
-    let path = &sum.sweep_paths[0];
-    // Points along the first path, others fixed.
-    let points: Vec<&Vec<String>> = sum
-        .points
-        .iter()
-        .filter(|p| p.iter().zip(&g.first_point).skip(1).all(|(a, b)| a == b))
-        .filter(|p| g.routes.iter().any(|r| sum.cell(g, p, r).is_some()))
-        .collect();
-    if points.len() < 2 {
-        return Ok(None);
-    }
-    let numeric: Option<Vec<f64>> = points.iter().map(|p| p[0].parse::<f64>().ok()).collect();
-    let (xs, categories): (Vec<f64>, Option<Vec<String>>) = match numeric {
-        Some(v) => (v, None),
-        None => (
-            (0..points.len()).map(|i| i as f64).collect(),
-            Some(points.iter().map(|p| p[0].clone()).collect()),
-        ),
-    };
-    let mut series = Vec::new();
-    for route in &g.routes {
-        let mut pts = Vec::new();
-        for (p, x) in points.iter().zip(&xs) {
-            if let Some(c) = sum.cell(g, p, route) {
-                if let Some(m) = sum.get(c, "mean")? {
-                    pts.push((*x, m, sum.get(c, "p05")?, sum.get(c, "p95")?));
-                }
-            }
-        }
-        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-        series.push(SweepSeries {
-            name: route.clone(),
-            color: color_of(all_routes, route),
-            pts,
-        });
-    }
-    let mut extra = None;
-    if sum.sweep_paths.len() > 1 {
-        extra = Some(format!(
-            "Other swept paths held at {}.",
-            point_text(&sum.sweep_paths[1..], &g.first_point[1..])
-        ));
-    }
-    let title = format!("Mean landed cost along the sweep · {label}");
-    let svg = charts::sweep(
-        &title,
-        &caption_for(g, extra),
-        path,
-        categories.as_deref(),
-        &series,
+    route: &str,
+) -> Result<Vec<(f64, f64, f64)>, ReportError> {
+    let Some(t) = t else { return Ok(Vec::new()) };
+    let rows = rows_of(t, paths, g, &g.first_point)?;
+    let (ui, qi, ci, pi) = (
+        t.col("route")?,
+        t.col("q")?,
+        t.col("cost")?,
+        t.col("p_exceed")?,
     );
-    Ok(Some((
-        svg,
-        "Each route’s mean landed cost (line) and its 5th–95th percentile band (shaded) at every swept value.".into(),
-    )))
-}
-
-/// `breakeven.csv`: numbered steps, then `result`, `ci_lo`, `ci_hi` rows.
-fn parse_breakeven(text: &str) -> Result<Breakeven, ReportError> {
-    let t = Table::parse("breakeven.csv", text)?;
-    let cols = ["step", "x", "metric_a", "metric_b", "diff", "se"];
-    let mut ix = [0usize; 6];
-    for (k, c) in cols.iter().enumerate() {
-        ix[k] = t.col(c)?;
-    }
-    let mut b = Breakeven {
-        steps: Vec::new(),
-        result: None,
-        ci: None,
-    };
-    let (mut lo, mut hi) = (None, None);
-    for r in 0..t.rows.len() {
-        let step = t.text(r, ix[0]);
-        let x = t.text(r, ix[1]);
-        let xv = || -> Result<Option<f64>, ReportError> {
-            if x == "none" {
-                Ok(None)
-            } else {
-                t.num(r, ix[1])
-            }
-        };
-        match step {
-            "result" => b.result = xv()?,
-            "ci_lo" => lo = xv()?,
-            "ci_hi" => hi = xv()?,
-            _ => {
-                let v: Vec<Option<f64>> =
-                    (1..6).map(|k| t.num(r, ix[k])).collect::<Result<_, _>>()?;
-                if let (Some(x), Some(d)) = (v[0], v[3]) {
-                    b.steps.push((
-                        x,
-                        v[1].unwrap_or(f64::NAN),
-                        v[2].unwrap_or(f64::NAN),
-                        d,
-                        v[4].unwrap_or(0.0),
-                    ));
-                }
-            }
+    let mut v = Vec::new();
+    for &r in rows.iter().filter(|&&r| t.text(r, ui) == route) {
+        if let (Some(q), Some(c), Some(p)) = (t.num(r, qi)?, t.num(r, ci)?, t.num(r, pi)?) {
+            v.push((q, c, p));
         }
     }
-    if let (Some(lo), Some(hi)) = (lo, hi) {
-        b.ci = Some((lo, hi));
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(v)
+}
+
+/// The headline table of every sweep point, one block per (point, regime).
+fn point_tables(sum: &Summary, compare: Option<&Table>) -> Result<String, ReportError> {
+    let mut o = String::from("<section id=\"sweep-points\">\n<h2>Every sweep point</h2>\n");
+    o.push_str(html::THEAD);
+    for point in &sum.points {
+        for g in &sum.groups {
+            if !g.routes.iter().any(|r| sum.cell(g, point, r).is_some()) {
+                continue;
+            }
+            let mut h = headline(sum, g, compare, point)?;
+            h.label = format!("{} · {}", h.label, point_text(&sum.sweep_paths, point));
+            o.push_str(&html::headline_block(&h));
+        }
     }
-    Ok(b)
+    o.push_str("</table>\n</section>\n");
+    Ok(o)
 }

@@ -1,0 +1,189 @@
+//! What `breakeven` writes besides breakeven.csv: breakeven-manifest.json (parameter,
+//! routes, regime, metric, seed, trials, overrides, result), charts/breakeven.svg, and for
+//! `--over`, frontier.csv with charts/frontier.svg. Also the printing precision.
+
+use std::fmt::Write as _;
+
+use anyhow::anyhow;
+use tariffsim::breakeven::{Found, Search};
+use tariffsim::report;
+
+use super::outputs::Outputs;
+use super::Failure;
+
+/// The manifest's name (not manifest.json: a run's may share the folder).
+pub const MANIFEST: &str = "breakeven-manifest.json";
+
+/// What the manifest records.
+pub struct BeProvenance<'a> {
+    pub scenario_file: &'a str,
+    pub scenario: &'a str,
+    pub param: &'a str,
+    pub routes: [&'a str; 2],
+    pub regime: &'a str,
+    pub metric: &'a str,
+    pub between: (f64, f64),
+    pub trials: u64,
+    pub seed: u64,
+    pub overrides: &'a [String],
+    /// `--over`: the path and its values.
+    pub over: Option<(&'a str, Vec<f64>)>,
+}
+
+fn found_json(f: &Found) -> serde_json::Value {
+    match f {
+        Found::Crossing { x, lo, hi } => serde_json::json!({"x": x, "ci_lo": lo, "ci_hi": hi}),
+        Found::NoCrossing { why } => serde_json::json!({"x": null, "why": why}),
+    }
+}
+
+/// The manifest of a break-even run (with one result per `--over` value).
+pub fn manifest(p: &BeProvenance, searches: &[Search]) -> Vec<u8> {
+    let results: Vec<serde_json::Value> = searches.iter().map(|s| found_json(&s.found)).collect();
+    let v = serde_json::json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": "breakeven",
+        "scenario_file": p.scenario_file,
+        "scenario": p.scenario,
+        "param": p.param,
+        "routes": p.routes,
+        "regime": p.regime,
+        "metric": p.metric,
+        "between": [p.between.0, p.between.1],
+        "trials": p.trials,
+        "seed": p.seed,
+        "overrides": p.overrides,
+        "over": p.over.as_ref().map(|(path, vals)| serde_json::json!({"path": path, "values": vals})),
+        "result": if p.over.is_none() { results.first().cloned() } else { None },
+        "frontier": if p.over.is_some() { Some(results) } else { None },
+    });
+    let mut b = serde_json::to_vec_pretty(&v).unwrap_or_default();
+    b.push(b'\n');
+    b
+}
+
+/// `frontier.csv`: the break-even of the parameter at every value of `--over`.
+pub fn frontier_csv(values: &[f64], searches: &[Search]) -> String {
+    let mut csv = String::from("over,x,ci_lo,ci_hi,evaluations\n");
+    for (q, s) in values.iter().zip(searches) {
+        match s.found {
+            Found::Crossing { x, lo, hi } => {
+                let _ = writeln!(csv, "{q},{x},{lo},{hi},{}", s.evals.len());
+            }
+            Found::NoCrossing { .. } => {
+                let _ = writeln!(csv, "{q},none,,,{}", s.evals.len());
+            }
+        }
+    }
+    csv
+}
+
+/// Adds the manifest and the chart(s) of a break-even run.
+pub fn add_outputs(
+    files: &mut Outputs,
+    manifest: &[u8],
+    breakeven_csv: Option<&str>,
+    frontier: Option<&str>,
+) -> Result<(), Failure> {
+    let m = String::from_utf8_lossy(manifest).into_owned();
+    files.add(MANIFEST, manifest)?;
+    if let Some(csv) = breakeven_csv {
+        let svg = report::breakeven_svg(csv, Some(&m))
+            .map_err(|e| Failure::Run(anyhow!(e).context("drawing the break-even chart")))?;
+        files.add("charts/breakeven.svg", svg.as_bytes())?;
+    }
+    if let Some(csv) = frontier {
+        let svg = report::frontier_svg(csv, Some(&m))
+            .map_err(|e| Failure::Run(anyhow!(e).context("drawing the frontier chart")))?;
+        files.add("charts/frontier.svg", svg.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// `x` to the digits its confidence interval supports: two significant digits of the
+/// CI's half-width (six significant digits when the CI is zero, e.g. fixed inputs).
+pub fn shown(x: f64, lo: f64, hi: f64) -> String {
+    let half = (hi - lo).abs() / 2.0;
+    let decimals = if half > 0.0 && half.is_finite() {
+        (1 - half.log10().floor() as i32).clamp(0, 12) as usize
+    } else if x != 0.0 && x.is_finite() {
+        (5 - x.abs().log10().floor() as i32).clamp(0, 12) as usize
+    } else {
+        0
+    };
+    format!("{x:.decimals$}")
+}
+
+/// A USD amount for the progress lines: cents, or four significant digits when smaller.
+pub fn money(x: f64) -> String {
+    if x.abs() >= 1.0 || x == 0.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+/// Parses `--over Q=FROM:TO:STEPS` into the path and its numeric values.
+pub fn parse_over(spec: &str) -> Result<(String, Vec<f64>), Failure> {
+    let bad = |m: String| Failure::Input(anyhow!("--over {spec}: {m}"));
+    if !spec.contains(':') {
+        return Err(bad(
+            "expected Q=FROM:TO:STEPS, e.g. --over regimes.R.enforcement.detection=0:0.5:6".into(),
+        ));
+    }
+    let sw = tariffsim::sweep::parse_cli(spec).map_err(|e| bad(e.to_string()))?;
+    let values = sw
+        .values
+        .iter()
+        .map(|n| match n.value {
+            tariffsim::scenario::tree::Value::Float(f) => Ok(f),
+            tariffsim::scenario::tree::Value::Int(i) => Ok(i as f64),
+            _ => Err(bad("values must be numbers".into())),
+        })
+        .collect::<Result<Vec<f64>, Failure>>()?;
+    Ok((sw.path, values))
+}
+
+/// Runs the break-even search at every `--over` value and writes frontier.csv, the
+/// manifest and charts/frontier.svg.
+pub fn frontier(
+    p: &BeProvenance,
+    values: &[f64],
+    dir: &std::path::Path,
+    quiet: bool,
+    mut search_at: impl FnMut(f64, f64) -> Result<Search, Failure>,
+) -> Result<(), Failure> {
+    let mut searches = Vec::new();
+    let mut out = String::new();
+    for &q in values {
+        if !quiet {
+            say!("{} = {q}:", p.over.as_ref().map_or("", |o| o.0));
+        }
+        let s = search_at(q, q)?;
+        let line = match &s.found {
+            Found::Crossing { x, lo, hi } => format!(
+                "{} = {q}: break-even {} = {} (95% CI {} to {})",
+                p.over.as_ref().map_or("", |o| o.0),
+                p.param,
+                shown(*x, *lo, *hi),
+                shown(*lo, *lo, *hi),
+                shown(*hi, *lo, *hi)
+            ),
+            Found::NoCrossing { why } => format!(
+                "{} = {q}: no break-even of {} in [{}, {}]: {why}",
+                p.over.as_ref().map_or("", |o| o.0),
+                p.param,
+                p.between.0,
+                p.between.1
+            ),
+        };
+        let _ = writeln!(out, "{line}");
+        searches.push(s);
+    }
+    let csv = frontier_csv(values, &searches);
+    let mut files = Outputs::update(dir, &["frontier.csv", "breakeven-manifest.json"])?;
+    files.add("frontier.csv", csv.as_bytes())?;
+    add_outputs(&mut files, &manifest(p, &searches), None, Some(&csv))?;
+    files.commit()?;
+    super::print_stdout(&out)
+}
