@@ -56,7 +56,7 @@ fn sweep_direct_cost_rises_with_the_china_tariff_and_the_jv_advantage_grows() {
         d.to_str().unwrap(),
     ]));
     let all = rows(&d.join("summary.csv"));
-    assert_eq!(all.len(), 11 * 6 * 3, "11 points x 6 regimes x 3 routes");
+    assert_eq!(all.len(), 11 * 7 * 3, "11 points x 7 regimes x 3 routes");
     let pick = |route: &str| -> Vec<(f64, f64)> {
         all.iter()
             .filter(|r| r["regime"] == "campaign-60-stacked" && r["route"] == route)
@@ -98,10 +98,10 @@ fn set_overrides_a_value_and_a_wrong_path_lists_valid_keys() {
             .parse()
             .unwrap()
     };
-    // With the extra tariff at 0, the stacked regime equals the status quo for direct.
+    // With the extra tariff at 0, the stacked regime equals its base, the law of 2026-12.
     assert_eq!(
         mean("campaign-60-stacked", "direct"),
-        mean("status-quo-2024", "direct")
+        mean("law-2026-12", "direct")
     );
     let o = run(&[
         "run",

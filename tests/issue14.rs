@@ -226,7 +226,7 @@ fn assumptions_match_check() {
             assert!(!g["differs"].as_array().unwrap().is_empty(), "{name}");
         }
     }
-    assert!(html.contains("Differs from status-quo-2024"));
+    assert!(html.contains("Differs from law-2026-12"));
 }
 
 #[test]
@@ -310,7 +310,7 @@ fn swing_shows_rare_large_effects() {
         assert!(lo <= v && v <= hi);
         if row[col(&h, "route")] == "korea-relabel"
             && row[col(&h, "input")].ends_with("lookback_entries")
-            && row[col(&h, "regime")] == "stack-2025"
+            && row[col(&h, "regime")] == "law-2025-09"
         {
             // Look-back entries matter only when caught, so the rank correlation is near 0,
             // but the mean moves by many USD between the deciles.
@@ -321,7 +321,7 @@ fn swing_shows_rare_large_effects() {
     }
     assert!(seen);
     let html = read(dir.path(), "report.html");
-    assert!(html.contains("charts/swing-stack-2025-korea-relabel.svg"));
+    assert!(html.contains("charts/swing-law-2025-09-korea-relabel.svg"));
     assert!(html.contains("cannot show"));
 }
 
@@ -373,7 +373,7 @@ fn breakeven_writes_manifest_chart_and_frontier() {
         "--between",
         "0,1.5",
         "--over",
-        "regimes.status-quo-2024.enforcement.detection=0:0.2:3",
+        "regimes.law-2026-12.enforcement.detection=0:0.2:3",
         "--trials",
         "2000",
         "--quiet",

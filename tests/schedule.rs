@@ -511,3 +511,52 @@ fn schedule_errors_are_located() {
     ));
     assert!(e.contains("unknown schedule `eu`"), "{e}");
 }
+
+#[test]
+fn a_base_with_a_schedule_keeps_the_base_and_takes_the_law_of_its_date() {
+    // `now`: the law of 2026-12-01 plus an entry fee of 2000 USD per entry (1 per unit)
+    // and KORUS written with the MPF waiver. `then` has `now` as base and the law of
+    // 2024-06-01: MFN 2.6 + Section 301 25 on CN (no forced labour), FY2024 MPF, and
+    // keeps the entry fee and the KORUS of its base.
+    let regimes = r#"[[regimes]]
+name = "now"
+schedule = "us"
+as_of = "2026-12-01"
+[regimes.fees]
+entry_fee = 2000
+[[regimes.agreements]]
+name = "KORUS"
+origins = ["KR"]
+rule = "shift"
+waives_mpf = true
+
+[[regimes]]
+name = "then"
+base = "now"
+schedule = "us"
+as_of = "2024-06-01"
+"#;
+    let built = tariffsim::scenario::from_str("s.toml", &scenario("8543.70.98", 18.0, "", regimes))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let then = &built.scenario.regimes[1];
+    let f = then.fees.as_ref().unwrap();
+    assert_eq!((f.mpf_min, f.mpf_max, f.entry_fee), (31.67, 614.35, 2000.0));
+    assert!(then.agreements[0].waives_mpf);
+    assert!(
+        then.de_minimis.is_some(),
+        "2024: de minimis $800 for every origin"
+    );
+    let p = Plan::new(built.scenario).unwrap();
+    let mut s = p.scratch();
+    p.trial(1, 0, &mut s);
+    let n = p.n_routes();
+    // direct from CN in `then`: (0.026 + 0.25) * 40 = 11.04; fees: MPF 0.003464 * 80000
+    // = 277.12, HMF 0.00125 * 80000 = 100, entry 2000 → 2377.12 / 2000 = 1.18856
+    let o = s.outcomes[n];
+    assert!((o.parts[part::DUTY] - 11.04).abs() < 1e-9, "{:?}", o.parts);
+    assert!(
+        (o.parts[part::FEES] - 1.18856).abs() < 1e-9,
+        "{:?}",
+        o.parts
+    );
+}

@@ -184,7 +184,7 @@ fn schedule_context(
     h: Option<&Header>,
     goods: Option<&Goods>,
     routes: &[Route],
-) -> super::regime::ScheduleContext {
+) -> super::regime_schedule::ScheduleContext {
     let mut origins: Vec<String> = routes
         .iter()
         .flat_map(|r| [r.true_origin().to_string(), r.filed_origin().to_string()])
@@ -195,7 +195,7 @@ fn schedule_context(
         super::tree::Value::Table(t) => t.get("hs").map(|n| n.loc.clone()),
         _ => None,
     });
-    super::regime::ScheduleContext {
+    super::regime_schedule::ScheduleContext {
         inputs: super::from_schedule::Inputs {
             hs: goods.and_then(|g| g.hs.clone()),
             metal_share: goods.and_then(|g| g.metal_share),

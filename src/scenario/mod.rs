@@ -13,6 +13,7 @@ pub mod model;
 pub mod path;
 pub mod read;
 pub mod regime;
+mod regime_schedule;
 mod tables;
 pub mod tree;
 

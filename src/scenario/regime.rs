@@ -9,6 +9,7 @@
 use super::diag::{Diagnostics, Loc};
 use super::model::*;
 use super::read::{TableReader, Unit};
+use super::regime_schedule::{read_schedule, the_law_of, ScheduleContext};
 use super::tables::{self, DeMinimisKeys, EnforcementKeys, FeesKeys, InspectionKeys, Merge, Part};
 
 /// The single tables a regime may have, which `remove` can drop by key.
@@ -23,48 +24,36 @@ pub(super) struct NameRef {
 }
 
 #[derive(Clone, Debug)]
-struct RawMeasure {
-    m: Measure,
-    loc: Loc,
-    path: String,
-    waived_by: Vec<NameRef>,
-    floor_over: Vec<NameRef>,
-    replaces: Vec<NameRef>,
+pub(super) struct RawMeasure {
+    pub(super) m: Measure,
+    pub(super) loc: Loc,
+    pub(super) path: String,
+    pub(super) waived_by: Vec<NameRef>,
+    pub(super) floor_over: Vec<NameRef>,
+    pub(super) replaces: Vec<NameRef>,
 }
 
 #[derive(Clone, Debug)]
-struct RawRegime {
-    name: String,
-    loc: Loc,
-    path: String,
-    base: Option<NameRef>,
-    remove: Vec<NameRef>,
-    measures: Vec<RawMeasure>,
-    agreements: Vec<Agreement>,
-    sanctions: Vec<Sanction>,
-    de_minimis: Option<Part<DeMinimisKeys>>,
-    fees: Option<Part<FeesKeys>>,
-    enforcement: Option<Part<EnforcementKeys>>,
-    inspection: Option<Part<InspectionKeys>>,
+pub(super) struct RawRegime {
+    pub(super) name: String,
+    pub(super) loc: Loc,
+    pub(super) path: String,
+    pub(super) base: Option<NameRef>,
+    pub(super) remove: Vec<NameRef>,
+    pub(super) measures: Vec<RawMeasure>,
+    pub(super) agreements: Vec<Agreement>,
+    pub(super) sanctions: Vec<Sanction>,
+    pub(super) de_minimis: Option<Part<DeMinimisKeys>>,
+    pub(super) fees: Option<Part<FeesKeys>>,
+    pub(super) enforcement: Option<Part<EnforcementKeys>>,
+    pub(super) inspection: Option<Part<InspectionKeys>>,
     /// With `schedule = "us"`: the regime the schedule builds, which this one's own
     /// tables merge onto as onto a base.
-    generated: Option<Box<RawRegime>>,
-}
-
-/// What a regime built from the schedule needs from the rest of the scenario, with
-/// where it was written (for errors).
-#[derive(Clone, Debug, Default)]
-pub struct ScheduleContext {
-    /// Goods, routes' origins and the start date.
-    pub inputs: super::from_schedule::Inputs,
-    /// Where `goods.hs` was written, if it was.
-    pub hs_loc: Option<Loc>,
-    /// Where `[scenario] start_date` was written, if it was.
-    pub start_loc: Option<Loc>,
+    pub(super) generated: Option<Box<RawRegime>>,
 }
 
 /// Merges a child's table onto its base's, key by key.
-fn merge_table<T: Merge + Clone>(base: Option<T>, child: &Option<T>) -> Option<T> {
+pub(super) fn merge_table<T: Merge + Clone>(base: Option<T>, child: &Option<T>) -> Option<T> {
     match (base, child.clone()) {
         (Some(b), Some(c)) => Some(b.merge(c)),
         (b, c) => c.or(b),
@@ -134,7 +123,7 @@ fn resolve(
         return Some(r.clone());
     }
     let me = &raws[i];
-    if let Some(generated) = &me.generated {
+    if let (Some(generated), None) = (&me.generated, &me.base) {
         let mut parent = (**generated).clone();
         parent.name = format!("the schedule (regime `{}`)", me.name);
         let merged = merge_onto(parent.clone(), me, &parent, raws, d);
@@ -164,8 +153,11 @@ fn resolve(
     stack.push(i);
     let parent = resolve(bi, raws, done, stack, d);
     stack.pop();
-    let parent = parent?;
-    let merged = merge_onto(parent, me, done[bi].as_ref().unwrap_or(&raws[bi]), raws, d);
+    let mut parent = parent?;
+    if let Some(generated) = &me.generated {
+        parent = the_law_of(parent, generated);
+    }
+    let merged = merge_onto(parent.clone(), me, &parent, raws, d);
     done[i] = Some(merged);
     done[i].clone()
 }
@@ -449,124 +441,6 @@ fn read_regime(
         inspection,
         generated: generated.map(Box::new),
     })
-}
-
-/// `schedule = "us"` and `as_of`: the regime the built-in schedule gives, if asked.
-fn read_schedule(
-    t: &mut TableReader<'_>,
-    ctx: &ScheduleContext,
-    d: &mut Diagnostics,
-) -> Option<RawRegime> {
-    let as_of = t.date("as_of", d);
-    let Some((which, loc)) = t.string("schedule", d) else {
-        if let Some((_, l)) = &as_of {
-            d.error_help(
-                l,
-                &t.key_path("as_of"),
-                "`as_of` dates a regime built from the schedule, and this one has no `schedule`",
-                "add `schedule = \"us\"`, or drop `as_of`",
-            );
-        }
-        return None;
-    };
-    let path = t.key_path("schedule");
-    if which != "us" {
-        d.error_help(
-            &loc,
-            &path,
-            format!("unknown schedule `{which}`"),
-            "the built-in schedule is \"us\" (the US tariff schedule by HTS line and date)",
-        );
-        return None;
-    }
-    if let Some(base) = t.peek_loc("base") {
-        d.error_help(
-            &base,
-            &t.key_path("base"),
-            "a regime built from the schedule cannot also have a `base`",
-            "drop `base`, or build the base from the schedule and base this regime on it",
-        );
-        return None;
-    }
-    use super::from_schedule::FromScheduleError as E;
-    use crate::schedule::ScheduleError as S;
-    match super::from_schedule::generate(&ctx.inputs, as_of.as_ref().map(|(d, _)| *d)) {
-        Ok(g) => {
-            for n in &g.notes {
-                d.warning(&loc, &path, n.clone());
-            }
-            Some(generated_raw(g, &loc, &path))
-        }
-        Err(e) => {
-            let (at, at_path) = match &e {
-                E::Schedule(S::OutsideSpan { .. }) => match (&as_of, &ctx.start_loc) {
-                    (Some((_, l)), _) => (l.clone(), t.key_path("as_of")),
-                    (None, Some(l)) => (l.clone(), "scenario.start_date".to_string()),
-                    _ => (loc.clone(), path.clone()),
-                },
-                E::Schedule(
-                    S::UnknownLine { .. } | S::NotRated { .. } | S::MetalShareNeeded { .. },
-                ) => (
-                    ctx.hs_loc.clone().unwrap_or(loc.clone()),
-                    "goods.hs".to_string(),
-                ),
-                _ => (loc.clone(), path.clone()),
-            };
-            match &e {
-                E::Schedule(S::MetalShareNeeded { .. }) => d.error_help(
-                    &at,
-                    &at_path,
-                    e.to_string(),
-                    "add `metal_share = 0.4` (say) to `[goods]`",
-                ),
-                _ => d.error(&at, &at_path, e.to_string()),
-            }
-            None
-        }
-    }
-}
-
-/// The schedule's parts as a raw regime, every value located at the `schedule` key.
-fn generated_raw(g: super::from_schedule::Generated, loc: &Loc, path: &str) -> RawRegime {
-    let refs = |names: &[String]| -> Vec<NameRef> {
-        names
-            .iter()
-            .map(|n| NameRef {
-                name: n.clone(),
-                loc: loc.clone(),
-                path: path.to_string(),
-            })
-            .collect()
-    };
-    RawRegime {
-        name: String::new(),
-        loc: loc.clone(),
-        path: path.to_string(),
-        base: None,
-        remove: Vec::new(),
-        measures: g
-            .measures
-            .iter()
-            .map(|m| RawMeasure {
-                m: m.measure.clone(),
-                loc: loc.clone(),
-                path: path.to_string(),
-                waived_by: refs(&m.waived_by),
-                floor_over: refs(&m.floor_over),
-                replaces: Vec::new(),
-            })
-            .collect(),
-        agreements: g.agreements,
-        sanctions: Vec::new(),
-        de_minimis: g
-            .de_minimis
-            .as_ref()
-            .map(|x| tables::de_minimis_given(x, loc, path)),
-        fees: g.fees.as_ref().map(|x| tables::fees_given(x, loc, path)),
-        enforcement: None,
-        inspection: None,
-        generated: None,
-    }
 }
 
 fn read_measure(mut t: TableReader<'_>, d: &mut Diagnostics) -> Option<RawMeasure> {

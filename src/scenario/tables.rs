@@ -430,7 +430,8 @@ pub(super) fn fees_given(f: &Fees, loc: &Loc, path: &str) -> Part<FeesKeys> {
             informal_threshold: given(f.informal_threshold, loc, path),
             mpf_informal: given(f.mpf_informal, loc, path),
             hmf_rate: given(f.hmf_rate, loc, path),
-            entry_fee: given(f.entry_fee, loc, path),
+            // Broker and bond costs are not in the schedule: a base's or the regime's own.
+            entry_fee: None,
         },
     }
 }
