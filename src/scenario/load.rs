@@ -91,7 +91,13 @@ fn name_of(n: &Node) -> Option<String> {
     }
 }
 
-/// Merges `child` into `base`: tables by key, arrays of named tables by name.
+/// Whether a table is an inline distribution (it names its `dist`).
+fn is_dist(t: &Table) -> bool {
+    t.get("dist").is_some()
+}
+
+/// Merges `child` into `base`: tables by key, arrays of named tables by name; a
+/// distribution is one value and replaces the base's whole.
 pub fn merge(base: &mut Table, child: Table) {
     for (key, node) in child.entries {
         let Some(slot) = base.get_mut(&key.name) else {
@@ -99,7 +105,8 @@ pub fn merge(base: &mut Table, child: Table) {
             continue;
         };
         match (&mut slot.value, node.value) {
-            (Value::Table(b), Value::Table(c)) => merge(b, c),
+            // A distribution (`{ dist = ... }`) is one value: the child's replaces it whole.
+            (Value::Table(b), Value::Table(c)) if !is_dist(b) && !is_dist(&c) => merge(b, c),
             (Value::Array(b), Value::Array(c))
                 if b.iter().all(|e| name_of(e).is_some())
                     && c.iter().all(|e| name_of(e).is_some()) =>
@@ -171,6 +178,24 @@ mod tests {
             panic!()
         };
         assert_eq!(a.get("x").unwrap().value, Value::Int(2));
+    }
+
+    #[test]
+    fn a_distribution_is_replaced_whole_not_merged_key_by_key() {
+        let read = reader(&[
+            ("base.toml", "[goods]\nunit_value = { dist = \"triangular\", min = 20.0, mode = 30.0, max = 40.0 }\n"),
+            ("child.toml", "extends = \"base.toml\"\n[goods]\nunit_value = { dist = \"uniform\", min = 25.0, max = 35.0 }\n"),
+        ]);
+        let mut d = Diagnostics::default();
+        let t = load_tree(Path::new("child.toml"), &read, &mut d);
+        let Value::Table(goods) = &t.get("goods").unwrap().value else {
+            panic!()
+        };
+        let Value::Table(v) = &goods.get("unit_value").unwrap().value else {
+            panic!()
+        };
+        let keys: Vec<&str> = v.entries.iter().map(|(k, _)| k.name.as_str()).collect();
+        assert_eq!(keys, ["dist", "min", "max"]);
     }
 
     #[test]
