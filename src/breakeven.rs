@@ -100,18 +100,20 @@ pub fn find<E>(lo: f64, hi: f64, mut f: impl FnMut(f64) -> Result<Eval, E>) -> R
         let slope = (b.diff - a.diff) / (b.x - a.x);
         let half_ci = 1.96 * best.se / slope.abs();
         let width = (b.x - a.x).abs();
-        if width <= 1e-12 * best.x.abs().max(1.0) || (best.se > 0.0 && width < half_ci / 20.0) {
+        // A bracket spanning orders of magnitude is narrowed first: neither its width
+        // nor its slope says anything yet about the root.
+        let narrow = !huge(a.x.min(b.x), a.x.max(b.x));
+        if narrow
+            && (width <= 1e-12 * best.x.abs().max(1.0) || (best.se > 0.0 && width < half_ci / 20.0))
+        {
             break;
         }
-        let x = (a.x * fb - b.x * fa) / (fb - fa);
-        let x = if x.is_finite() && x > a.x.min(b.x) && x < a.x.max(b.x) {
-            x
-        } else {
-            0.5 * (a.x + b.x)
-        };
+        let x = next_x(a.x, fa, b.x, fb);
         let m = f(x)?;
         evals.push(m);
-        if m.diff.abs() < best.diff.abs() {
+        // On a tie (a flat stretch) the newer point, which is inside the bracket: the
+        // stopping rule measures the bracket against it.
+        if m.diff.abs() <= best.diff.abs() {
             best = m;
         }
         if m.diff == 0.0 {
@@ -138,9 +140,13 @@ pub fn find<E>(lo: f64, hi: f64, mut f: impl FnMut(f64) -> Result<Eval, E>) -> R
     let x = if best.diff == 0.0 {
         best.x
     } else {
-        (a.x * b.diff - b.x * a.diff) / (b.diff - a.diff)
+        line_root(a.x, a.diff, b.x, b.diff)
     };
-    let x = if x.is_finite() { x } else { best.x };
+    let x = if x.is_finite() && x >= a.x.min(b.x) && x <= a.x.max(b.x) {
+        x
+    } else {
+        best.x
+    };
     let half = 1.96 * best.se / slope.abs();
     let half = if half.is_finite() { half } else { 0.0 };
     Ok(Search {
@@ -151,6 +157,58 @@ pub fn find<E>(lo: f64, hi: f64, mut f: impl FnMut(f64) -> Result<Eval, E>) -> R
         },
         evals,
     })
+}
+
+/// The root of the straight line through `(xa, fa)` and `(xb, fb)`, `fa` and `fb` of
+/// opposite signs. The textbook form `(xa·fb − xb·fa)/(fb − fa)` is used while it is
+/// finite (so ordinary brackets give the same digits as always); at huge magnitudes
+/// (`--between 0,1e200`) its products overflow, and the form `xa + (xb − xa)·t`, with
+/// `t = fa/(fa − fb)` in [0, 1], cannot.
+fn line_root(xa: f64, fa: f64, xb: f64, fb: f64) -> f64 {
+    let x = (xa * fb - xb * fa) / (fb - fa);
+    if x.is_finite() {
+        return x;
+    }
+    let t = fa / (fa - fb);
+    let t = if t.is_finite() { t } else { 0.5 };
+    xa + (xb - xa) * t
+}
+
+/// The next point of the search, strictly inside the bracket. While the bracket spans
+/// many orders of magnitude (`--between 0,1e200`), the midpoint on the `asinh` scale
+/// (logarithmic away from zero): false position there lands near one end step after step
+/// and would not reach a root at 2831 within [`MAX_ITER`] evaluations, while halving the
+/// magnitude gets within a factor of 10^6 of it in a few steps. Then the false-position
+/// point, or the midpoint when that is not strictly inside (float resolution).
+fn next_x(xa: f64, fa: f64, xb: f64, fb: f64) -> f64 {
+    let (lo, hi) = (xa.min(xb), xa.max(xb));
+    if huge(lo, hi) {
+        let m = ((lo.asinh() + hi.asinh()) / 2.0).sinh();
+        if m > lo && m < hi {
+            return m;
+        }
+    }
+    let x = line_root(xa, fa, xb, fb);
+    if x.is_finite() && x > lo && x < hi {
+        return x;
+    }
+    let mid = 0.5 * (xa + xb);
+    if mid.is_finite() {
+        mid
+    } else {
+        xa / 2.0 + xb / 2.0
+    }
+}
+
+/// Whether `[lo, hi]` spans more than six orders of magnitude (counting from 1 when an
+/// end is near zero): `[0, 1.5]` and `[0.01, 0.5]` do not, `[0, 1e200]` does.
+fn huge(lo: f64, hi: f64) -> bool {
+    let (small, big) = if lo.abs() < hi.abs() {
+        (lo.abs(), hi.abs())
+    } else {
+        (hi.abs(), lo.abs())
+    };
+    big > 1e6 * small.max(1.0)
 }
 
 #[cfg(test)]
@@ -224,5 +282,60 @@ mod tests {
         };
         assert!((x - 0.3).abs() < 1e-9);
         assert!((hi - x - 1.96 * 0.01 / 2.0).abs() < 1e-9, "{lo} {hi}");
+    }
+
+    fn fixed(x: f64, a: f64, b: f64) -> Result<Eval, ()> {
+        Ok(Eval {
+            x,
+            diff: a - b,
+            se: 0.0,
+            a,
+            b,
+        })
+    }
+
+    fn root_of(s: &Search) -> f64 {
+        match s.found {
+            Found::Crossing { x, .. } => x,
+            _ => panic!("{:?}", s.found),
+        }
+    }
+
+    #[test]
+    fn a_huge_bracket_still_converges_to_the_true_root() {
+        // A fee that adds linearly: the textbook interpolation overflows at 1e200.
+        let linear = |x: f64| fixed(x, 10.0 + x * 1e-3, 12.831);
+        // A cost that stops growing (a cap, an MPF maximum).
+        let capped = |x: f64| fixed(x, x.min(5000.0), 2831.0);
+        // A cost growing faster than linearly.
+        let steep = |x: f64| fixed(x, x.powf(1.5), 2831f64.powf(1.5));
+        // A step (a threshold): any point of the step is the answer.
+        let step = |x: f64| fixed(x, if x < 2831.0 { 1.0 } else { 3.0 }, 2.0);
+        for (name, s) in [
+            ("linear", find(0.0, 1e200, linear).unwrap()),
+            ("capped", find(0.0, 1e200, capped).unwrap()),
+            ("steep", find(0.0, 1e200, steep).unwrap()),
+            ("step", find(0.0, 1e200, step).unwrap()),
+            ("capped, from 1", find(1.0, 1e300, capped).unwrap()),
+        ] {
+            let x = root_of(&s);
+            assert!(
+                (x - 2831.0).abs() < 1e-6 * 2831.0,
+                "{name}: {x} {:?}",
+                s.evals.iter().map(|e| (e.x, e.diff)).collect::<Vec<_>>()
+            );
+            assert!(s.evals.len() <= MAX_ITER + 2, "{name}");
+        }
+    }
+
+    #[test]
+    fn ordinary_brackets_are_searched_as_before() {
+        assert!(!huge(0.0, 1.5));
+        assert!(!huge(0.01, 0.5));
+        assert!(!huge(-3.0, 1e6));
+        assert!(huge(0.0, 1e200));
+        assert!(huge(-1e9, 0.0));
+        // The textbook form where it is finite: the same digits as ever.
+        assert_eq!(line_root(0.0, -15.0, 1.0, 25.0), 0.375);
     }
 }

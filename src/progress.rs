@@ -26,7 +26,7 @@ impl<'a> Progress<'a> {
             })
             .progress_chars("=> ");
             bar.set_style(style);
-            bar.set_prefix(label.to_string());
+            bar.set_prefix(tariffsim::output::escape_controls(label).into_owned());
             bar
         });
         Progress { bar, cancel }

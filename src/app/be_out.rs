@@ -145,11 +145,11 @@ pub fn parse_over(spec: &str) -> Result<(String, Vec<f64>), Failure> {
 }
 
 /// Runs the break-even search at every `--over` value and writes frontier.csv, the
-/// manifest and charts/frontier.svg.
+/// manifest and charts/frontier.svg into `files` (opened, and so locked, before).
 pub fn frontier(
     p: &BeProvenance,
     values: &[f64],
-    dir: &std::path::Path,
+    mut files: Outputs,
     quiet: bool,
     mut search_at: impl FnMut(f64, f64) -> Result<Search, Failure>,
 ) -> Result<(), Failure> {
@@ -181,7 +181,6 @@ pub fn frontier(
         searches.push(s);
     }
     let csv = frontier_csv(values, &searches);
-    let mut files = Outputs::update(dir, &["frontier.csv", "breakeven-manifest.json"])?;
     files.add("frontier.csv", csv.as_bytes())?;
     add_outputs(&mut files, &manifest(p, &searches), None, Some(&csv))?;
     files.commit()?;

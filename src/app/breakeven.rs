@@ -25,24 +25,75 @@ fn input(m: String) -> Failure {
     Failure::Input(anyhow!(m))
 }
 
-/// The numeric value at `p` in the document, if there is one.
-fn current_value(root: &Table, p: &str) -> Option<f64> {
+/// The node at `p` in the document, if there is one.
+fn node_at<'a>(root: &'a Table, p: &str) -> Option<&'a Node> {
     let segs = path::segments(p).ok()?;
-    let mut v: &Value = &root.get(&segs[0])?.value;
+    let mut n: &Node = root.get(&segs[0])?;
     for s in &segs[1..] {
-        v = match v {
-            Value::Table(t) => &t.get(s)?.value,
-            Value::Array(a) => &a
+        n = match &n.value {
+            Value::Table(t) => t.get(s)?,
+            Value::Array(a) => a
                 .iter()
                 .find(|e| matches!(&e.value, Value::Table(t) if t.get("name").is_some_and(|n| n.value == Value::Str(s.clone()))))
-                .or_else(|| a.get(s.parse::<usize>().ok()?))?
-                .value,
+                .or_else(|| a.get(s.parse::<usize>().ok()?))?,
             _ => return None,
         };
     }
-    match v {
-        Value::Int(i) => Some(*i as f64),
-        Value::Float(f) => Some(*f),
+    Some(n)
+}
+
+/// The numeric value at `p` in the document, if there is one.
+fn current_value(root: &Table, p: &str) -> Option<f64> {
+    match node_at(root, p)?.value {
+        Value::Int(i) => Some(i as f64),
+        Value::Float(f) => Some(f),
+        _ => None,
+    }
+}
+
+/// Refuses a `--param` that names a distribution: every step would replace it by a
+/// fixed number, so the search would answer another question than the scenario asks.
+fn refuse_distribution(root: &Table, p: &str) -> Result<(), Failure> {
+    let Some(node) = node_at(root, p) else {
+        return Ok(());
+    };
+    let Value::Table(t) = &node.value else {
+        return Ok(());
+    };
+    let Some(kind) = t.get("dist") else {
+        return Ok(());
+    };
+    let kind = match &kind.value {
+        Value::Str(k) => k.clone(),
+        _ => "distribution".into(),
+    };
+    let params: Vec<&str> = t.keys().filter(|k| *k != "dist").collect();
+    let example = params
+        .first()
+        .map_or(String::new(), |k| format!(" (e.g. --param {}.{k})", p));
+    Err(input(format!(
+        "--param {}: {} gives a distribution there ({} {{ {} }}); the search would replace \
+         it by a fixed number at every step. Search one of its parameters instead{example}, \
+         or fix it first with --set",
+        p,
+        node.loc,
+        kind,
+        params.join(", ")
+    )))
+}
+
+/// The name of the regime that `p` lies under (`regimes.NAME...` or `regimes.INDEX...`).
+fn regime_of(root: &Table, p: &str) -> Option<String> {
+    let segs = path::segments(p).ok()?;
+    if segs.first().map(String::as_str) != Some("regimes") || segs.len() < 2 {
+        return None;
+    }
+    let n = node_at(root, &format!("regimes.\"{}\"", segs[1]))?;
+    match &n.value {
+        Value::Table(t) => match &t.get("name")?.value {
+            Value::Str(s) => Some(s.clone()),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -53,6 +104,40 @@ fn metric(s: &Sketch, mean: Option<f64>, m: Metric) -> f64 {
         Metric::P50 => s.quantile(0.5).unwrap_or(f64::NAN),
         Metric::P95 => s.quantile(0.95).unwrap_or(f64::NAN),
     }
+}
+
+/// Refuses a search whose parameter changed neither compared cost between the two ends:
+/// a parameter of another regime (that the compared one does not inherit) cannot move
+/// them, and "cheaper at both ends" would hide that the question was not asked.
+fn no_effect(
+    s: &breakeven::Search,
+    param: &str,
+    regime: &str,
+    other: Option<&str>,
+    [ra, rb]: [&String; 2],
+) -> Result<(), Failure> {
+    let (Some(first), Some(last)) = (s.evals.first(), s.evals.get(1)) else {
+        return Ok(());
+    };
+    if s.evals.len() != 2 || (first.a, first.b) != (last.a, last.b) {
+        return Ok(());
+    }
+    let why = match other {
+        Some(o) => format!(
+            "it belongs to regime `{o}`, and the break-even is sought in regime `{regime}` \
+             (--regime); choose a parameter of `{regime}`, or --regime {o}"
+        ),
+        None => format!(
+            "neither cost depends on it in regime `{regime}`, at least at the ends of the \
+             interval; choose a parameter these routes use, or another interval"
+        ),
+    };
+    Err(input(format!(
+        "--param {param}: it does not change the cost of `{ra}` or `{rb}` in regime \
+         `{regime}` (the same at both ends of --between: {} and {}): {why}",
+        super::be_out::money(first.a),
+        super::be_out::money(first.b)
+    )))
 }
 
 pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
@@ -82,6 +167,14 @@ pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
         })
     };
     let (a, b) = (find_route(ra)?, find_route(rb)?);
+    if a == b {
+        return Err(input(format!(
+            "--routes {ra},{rb}: the two routes are the same; a break-even compares two \
+             different routes (routes: {})",
+            route_names.join(", ")
+        )));
+    }
+    refuse_distribution(&root, &args.param)?;
     let regime_names: Vec<&str> = s.regimes.iter().map(|r| r.name.as_str()).collect();
     let g = match &args.regime {
         Some(n) => regime_names.iter().position(|r| r == n).ok_or_else(|| {
@@ -148,8 +241,14 @@ pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
         for k in 0..SLICES.min(engine::n_blocks(trials)) {
             let spec =
                 RunSpec::new(trials, seed, threads).shard(k, SLICES.min(engine::n_blocks(trials)));
-            let acc =
-                engine::run(&plan, &spec, &Silent, None).map_err(|e| Failure::Run(anyhow!(e)))?;
+            let acc = engine::run(&plan, &spec, &Silent, None).map_err(|e| match e {
+                engine::EngineError::NonFinite { regime, route, .. } => input(format!(
+                    "--param {} = {x}: regime `{regime}`, route `{route}`: the landed cost is \
+                     not a finite number; narrow --between",
+                    args.param
+                )),
+                e => Failure::Run(anyhow!(e)),
+            })?;
             if cancel_flag().load(std::sync::atomic::Ordering::Relaxed) {
                 return Err(Failure::Run(anyhow!("interrupted; nothing was written")));
             }
@@ -165,10 +264,31 @@ pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
         }
         let total = total.ok_or_else(|| input("no trials to run".into()))?;
         let (ca, cb) = (&total.cells[cell_a], &total.cells[cell_b]);
+        for (c, r) in [(ca, ra), (cb, rb)] {
+            let m = c.cost_sketch.min().unwrap_or(0.0).abs();
+            let m = m.max(c.cost_sketch.max().unwrap_or(0.0).abs());
+            if m.is_nan() || m > load::MAX_COST {
+                return Err(input(format!(
+                    "--param {} = {x}: regime `{}`, route `{r}`: a landed cost of {m:e} USD \
+                     per unit is beyond {:e}, the largest summed exactly, so no difference \
+                     there can be trusted; narrow --between",
+                    args.param,
+                    regime_names[g],
+                    load::MAX_COST
+                )));
+            }
+        }
         let (ma, mb) = (
             metric(&ca.cost_sketch, ca.cost.mean(), args.metric),
             metric(&cb.cost_sketch, cb.cost.mean(), args.metric),
         );
+        if !(ma.is_finite() && mb.is_finite()) {
+            return Err(input(format!(
+                "--param {} = {x}: the {:?} cost of `{ra}` ({ma}) or `{rb}` ({mb}) is not a \
+                 finite number; narrow --between",
+                args.param, args.metric
+            )));
+        }
         let se = match args.metric {
             Metric::Mean => {
                 let pair = total
@@ -223,12 +343,29 @@ pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
         overrides: &args.set,
         over: over.as_ref().map(|(p, v)| (p.as_str(), v.clone())),
     };
+    // The folder is locked and staged before the search, not after it: a second run into
+    // it is refused at once, not after minutes of simulation.
+    let other_regime = regime_of(&root, &args.param).filter(|r| r != regime_names[g]);
+    let effect = |s: &breakeven::Search| {
+        no_effect(
+            s,
+            &args.param,
+            regime_names[g],
+            other_regime.as_deref(),
+            [ra, rb],
+        )
+    };
     if let Some((_, values)) = &over {
-        return super::be_out::frontier(&prov, values, &dir, args.quiet, |_, q| {
-            breakeven::find(lo, hi, |x| eval_at(x, Some(q)))
+        let files = Outputs::update(&dir, &["frontier.csv", "breakeven-manifest.json"])?;
+        return super::be_out::frontier(&prov, values, files, args.quiet, |_, q| {
+            let s = breakeven::find(lo, hi, |x| eval_at(x, Some(q)))?;
+            effect(&s)?;
+            Ok(s)
         });
     }
+    let mut files = Outputs::update(&dir, &["breakeven.csv", "breakeven-manifest.json"])?;
     let search = breakeven::find(lo, hi, |x| eval_at(x, None))?;
+    effect(&search)?;
     let mut report = String::new();
     match &search.found {
         Found::Crossing { x, lo: cl, hi: ch } => {
@@ -267,7 +404,6 @@ pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
         }
         Found::NoCrossing { .. } => csv.push_str("result,none,,,,\n"),
     }
-    let mut files = Outputs::update(&dir, &["breakeven.csv", "breakeven-manifest.json"])?;
     files.add("breakeven.csv", csv.as_bytes())?;
     let m = super::be_out::manifest(&prov, std::slice::from_ref(&search));
     super::be_out::add_outputs(&mut files, &m, Some(&csv), None)?;

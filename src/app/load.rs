@@ -96,7 +96,7 @@ pub fn build_point(root: &Table, file: &str, point: &GridPoint) -> Result<Built,
 const PILOT_TRIALS: u64 = 64;
 /// Largest landed cost per unit that is summed exactly (a block's sum of squares must
 /// stay inside the fixed-point range; beyond it a mean would come out as `inf`).
-const MAX_COST: f64 = 1e11;
+pub const MAX_COST: f64 = 1e11;
 
 /// What `check` accepts must run: a few trials of the scenario, refused (exit 2) if a
 /// cost is not finite or too large to sum, e.g. `unit_value = 1e308` or

@@ -60,16 +60,26 @@ pub fn main(cli: Cli) -> i32 {
 }
 
 /// Writes a line to stderr, ignoring failure (see `say!`).
+/// Control characters in the text (from a name, a path) are escaped: see
+/// [`tariffsim::output::escape_controls`].
 pub fn say_fmt(args: std::fmt::Arguments) {
     use std::io::Write;
+    let text = match args.as_str() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(args.to_string()),
+    };
+    let text = tariffsim::output::escape_controls(&text);
     let mut e = std::io::stderr().lock();
-    let _ = e.write_fmt(args).and_then(|_| e.write_all(b"\n"));
+    let _ = e
+        .write_all(text.as_bytes())
+        .and_then(|_| e.write_all(b"\n"));
 }
 
-/// Prints to stdout. A closed pipe (`| head`) is not an error; any other failure (a
+/// Prints to stdout, control characters escaped (as [`say_fmt`]). A closed pipe (`| head`) is not an error; any other failure (a
 /// full disk) is, since stdout is then the command's output and it is incomplete.
 pub fn print_stdout(s: &str) -> Result<(), Failure> {
     use std::io::Write;
+    let s = tariffsim::output::escape_controls(s);
     let mut o = std::io::stdout().lock();
     match o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
@@ -79,9 +89,32 @@ pub fn print_stdout(s: &str) -> Result<(), Failure> {
     }
 }
 
-/// Threads to use: as asked, else every core.
+/// Most worker threads per available core. The work is CPU-bound, so threads beyond the
+/// cores add only their accumulators' memory and merge time (on 2 cores, 200,000 trials
+/// of korea-jv: 0.43 s with 2 threads, 0.53 s with 8, 5.7 s and 650 MB with 1,000);
+/// 4× leaves room for a core count the system under-reports.
+pub const THREADS_PER_CORE: usize = 4;
+
+/// Threads to use: as asked, at most [`THREADS_PER_CORE`] per available core (with a
+/// warning, once), else every core. Results never depend on the count.
 pub fn threads(asked: Option<usize>) -> usize {
-    asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cap = cores.saturating_mul(THREADS_PER_CORE);
+    match asked {
+        None => cores,
+        Some(n) if n > cap => {
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| {
+                say!(
+                    "warning: --threads {n} is more than {THREADS_PER_CORE} per core ({cores} \
+                     cores available); using {cap} threads (more would only cost memory and \
+                     time; results do not depend on the thread count)"
+                )
+            });
+            cap
+        }
+        Some(n) => n,
+    }
 }
 
 /// Installs the handler of SIGINT, SIGTERM and SIGHUP (Ctrl-C, a Slurm time limit, a

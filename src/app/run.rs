@@ -256,7 +256,7 @@ fn run_job(
         let mut s = files.stream("trials.csv")?;
         let mut header = String::new();
         for (p, _) in &job.points[0].0.labels() {
-            header.push_str(&tariffsim::engine::csv_field(p));
+            header.push_str(&tariffsim::engine::csv_field(&tariffsim::output::guard(p)));
             header.push(',');
         }
         header.push_str(&engine::trial_header());
@@ -304,7 +304,9 @@ fn run_job(
                 let prefix: String = point
                     .values
                     .iter()
-                    .map(|(_, v)| format!("{},", engine::csv_field(v)))
+                    .map(|(_, v)| {
+                        format!("{},", engine::csv_field(&tariffsim::output::guard_value(v)))
+                    })
                     .collect();
                 let mut sink = Prefixed {
                     inner: stream,

@@ -341,8 +341,8 @@ fn write_rows(buf: &mut Vec<u8>, plan: &Plan, trial: u64, outcomes: &[crate::mod
         let _ = write!(
             buf,
             "{trial},{},{},{}",
-            csv_field(&s.regimes[i / routes].name),
-            csv_field(&s.routes[i % routes].name),
+            csv_field(&crate::output::guard(&s.regimes[i / routes].name)),
+            csv_field(&crate::output::guard(&s.routes[i % routes].name)),
             o.cost
         );
         for p in o.parts {

@@ -1,5 +1,10 @@
 //! `summary.csv`, `compare.csv` and `histogram.csv`.
+//!
+//! Fields of user text (names, swept paths and text values) pass through
+//! [`guard`](super::guard): one starting with `=`, `+`, `-` or `@` reaches a spreadsheet
+//! as text, never as a formula.
 
+use super::text::{guard, guard_value};
 use crate::model::{COMPONENTS, FLAGS};
 use crate::summary::{
     Bin, CellSummary, CompareSummary, Est, ExceedancePoint, SensitivityRow, TimingSummary,
@@ -73,8 +78,8 @@ pub fn summary_columns() -> Vec<String> {
 
 fn summary_row(c: &CellSummary) -> Vec<String> {
     let mut r = vec![
-        c.regime.clone(),
-        c.route.clone(),
+        guard(&c.regime).into_owned(),
+        guard(&c.route).into_owned(),
         c.trials.to_string(),
         num(c.mean.value),
         num(c.sd),
@@ -113,13 +118,13 @@ pub fn summary_csv(extra: &[&str], rows: &[(Vec<String>, Point, &CellSummary)]) 
     let mut w = writer();
     let mut header: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
     if let Some((_, p, _)) = rows.first() {
-        header.extend(p.values.iter().map(|(k, _)| k.clone()));
+        header.extend(p.values.iter().map(|(k, _)| guard(k).into_owned()));
     }
     header.extend(summary_columns());
     let _ = w.write_record(&header);
     for (ex, p, c) in rows {
-        let mut rec: Vec<String> = ex.clone();
-        rec.extend(p.values.iter().map(|(_, v)| v.clone()));
+        let mut rec: Vec<String> = ex.iter().map(|e| guard(e).into_owned()).collect();
+        rec.extend(p.values.iter().map(|(_, v)| guard_value(v).into_owned()));
         rec.extend(summary_row(c));
         let _ = w.write_record(&rec);
     }
@@ -136,12 +141,21 @@ fn point_table<T>(
     let mut w = writer();
     let mut header: Vec<String> = rows
         .first()
-        .map(|(p, _)| p.values.iter().map(|(k, _)| k.clone()).collect())
+        .map(|(p, _)| {
+            p.values
+                .iter()
+                .map(|(k, _)| guard(k).into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     header.extend(columns.iter().map(|c| c.to_string()));
     let _ = w.write_record(&header);
     for (p, row) in rows {
-        let mut rec: Vec<String> = p.values.iter().map(|(_, v)| v.clone()).collect();
+        let mut rec: Vec<String> = p
+            .values
+            .iter()
+            .map(|(_, v)| guard_value(v).into_owned())
+            .collect();
         rec.extend(fields(row));
         let _ = w.write_record(&rec);
     }
@@ -185,10 +199,10 @@ pub fn compare_csv(rows: &[(Point, &CompareSummary)]) -> Vec<u8> {
     point_table(rows, &columns, |c| {
         let mut rec = vec![
             c.kind.to_string(),
-            c.regime_a.clone(),
-            c.route_a.clone(),
-            c.regime_b.clone(),
-            c.route_b.clone(),
+            guard(&c.regime_a).into_owned(),
+            guard(&c.route_a).into_owned(),
+            guard(&c.regime_b).into_owned(),
+            guard(&c.route_b).into_owned(),
             c.trials.to_string(),
             num(c.mean.value),
             num(c.sd),
@@ -220,8 +234,8 @@ pub fn histogram_csv(rows: &[(Point, &Bin)]) -> Vec<u8> {
         &["regime", "route", "bin", "lo", "hi", "count", "share"],
         |b| {
             vec![
-                b.regime.clone(),
-                b.route.clone(),
+                guard(&b.regime).into_owned(),
+                guard(&b.route).into_owned(),
                 b.bin.to_string(),
                 num(b.lo),
                 num(b.hi),
@@ -245,9 +259,9 @@ pub fn timing_csv(rows: &[(Point, &TimingSummary)]) -> Vec<u8> {
     ];
     point_table(rows, &columns, |t| {
         vec![
-            t.regime.clone(),
-            t.route.clone(),
-            t.measure.clone(),
+            guard(&t.regime).into_owned(),
+            guard(&t.route).into_owned(),
+            guard(&t.measure).into_owned(),
             num(t.before.value),
             num(t.before.lo),
             num(t.before.hi),
@@ -267,10 +281,10 @@ pub fn sensitivity_csv(rows: &[(Point, &SensitivityRow)]) -> Vec<u8> {
         ],
         |r| {
             vec![
-                r.regime.clone(),
-                r.route.clone(),
+                guard(&r.regime).into_owned(),
+                guard(&r.route).into_owned(),
                 r.rank.to_string(),
-                r.input.clone(),
+                guard(&r.input).into_owned(),
                 num(r.spearman),
                 num(r.share),
                 num(r.swing.value),
@@ -287,8 +301,8 @@ pub fn sensitivity_csv(rows: &[(Point, &SensitivityRow)]) -> Vec<u8> {
 pub fn exceedance_csv(rows: &[(Point, &ExceedancePoint)]) -> Vec<u8> {
     point_table(rows, &["regime", "route", "q", "cost", "p_exceed"], |e| {
         vec![
-            e.regime.clone(),
-            e.route.clone(),
+            guard(&e.regime).into_owned(),
+            guard(&e.route).into_owned(),
             num(e.q),
             num(e.cost),
             num(e.p_exceed),

@@ -7,8 +7,10 @@
 
 mod csvs;
 pub mod manifest;
+mod text;
 
 pub use csvs::{
     compare_csv, exceedance_csv, histogram_csv, sensitivity_csv, summary_columns, summary_csv,
     timing_csv, Point,
 };
+pub use text::{escape_controls, guard, guard_value, unguard};

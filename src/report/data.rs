@@ -26,7 +26,7 @@ impl Table {
             .headers()
             .map_err(csv_err)?
             .iter()
-            .map(|h| h.trim().to_string())
+            .map(|h| crate::output::unguard(h.trim()).to_string())
             .collect();
         if headers.iter().all(|h| h.is_empty()) {
             return Err(ReportError::Csv {
@@ -42,7 +42,11 @@ impl Table {
                 continue;
             }
             lines.push(rec.position().map_or(0, |p| p.line()));
-            let mut row: Vec<String> = rec.iter().map(|f| f.trim().to_string()).collect();
+            // Names guarded against formula injection read back as written.
+            let mut row: Vec<String> = rec
+                .iter()
+                .map(|f| crate::output::unguard(f.trim()).to_string())
+                .collect();
             row.resize(headers.len().max(row.len()), String::new());
             rows.push(row);
         }
