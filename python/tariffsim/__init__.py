@@ -58,9 +58,12 @@ def read_csv(source: Union[bytes, str, "os.PathLike[str]"]) -> pd.DataFrame:
     """
     if isinstance(source, (bytes, bytearray)):
         source = io.BytesIO(source)
-    return pd.read_csv(
-        source, float_precision="round_trip", keep_default_na=False, na_values=[""]
-    )
+    return pd.read_csv(source, keep_default_na=False, na_values=[""], **_ROUND_TRIP)
+
+
+# pandas < 3 parses floats with a fast parser that can miss the last bit unless asked;
+# pandas 3 always round-trips (and deprecates the argument).
+_ROUND_TRIP = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
 
 
 # --- arguments -------------------------------------------------------------------------
