@@ -25,3 +25,6 @@ pub mod shard;
 pub mod stats;
 pub mod summary;
 pub mod sweep;
+
+/// The crate's version, as the binary writes it in every manifest.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
