@@ -112,6 +112,18 @@ fn an_edited_count_is_refused() {
 }
 
 #[test]
+fn a_count_edited_to_a_possible_value_is_refused_by_the_seal() {
+    // One less in the largest flag count: every shape and range check still passes.
+    refused("possible-count", "content_sha256", |v| {
+        let counts = cell(v)["counts"].as_array_mut().unwrap();
+        let i = (0..counts.len())
+            .max_by_key(|&i| counts[i].as_u64())
+            .unwrap();
+        counts[i] = Value::from(counts[i].as_u64().unwrap() - 1);
+    });
+}
+
+#[test]
 fn an_edited_scenario_is_refused_by_its_hash() {
     refused("hash", "scenario_hash", |v| {
         let t = v["points"][0]["scenario_toml"]

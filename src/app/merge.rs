@@ -85,6 +85,9 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         if merger.first_hash().is_none_or(|h| h == state.scenario_hash) {
             shard::contents::check(&name, &state, plans).map_err(|e| Failure::Input(anyhow!(e)))?;
         }
+        state
+            .check_seal(&name)
+            .map_err(|e| Failure::Input(anyhow!(e)))?;
         merger
             .add(name, state)
             .map_err(|e| Failure::Input(anyhow!(e)))?;

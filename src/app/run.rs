@@ -377,6 +377,7 @@ fn run_job(
             blocks: (spec.blocks.start, spec.blocks.end),
             overrides: job.overrides.clone(),
             resolved_scenario: tariffsim::scenario::tree::to_toml(&job.root),
+            content_sha256: None,
             points: results
                 .into_iter()
                 .map(|r| PointState {

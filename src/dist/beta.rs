@@ -322,4 +322,3 @@ impl BetaDist {
         w * w * a * b / ((a + b) * (a + b) * (a + b + 1.0))
     }
 }
-

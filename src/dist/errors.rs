@@ -203,4 +203,3 @@ pub(super) fn check_min_mode_max(min: f64, mode: f64, max: f64) -> Result<(), Di
     }
     Ok(())
 }
-

@@ -55,14 +55,13 @@ pub(super) fn clamp_u(u: f64) -> f64 {
     }
 }
 
-
 mod beta;
 mod empirical;
 mod errors;
 mod normal;
-mod truncation;
 #[cfg(test)]
 mod tests;
+mod truncation;
 
 pub use beta::*;
 pub use empirical::*;
@@ -527,4 +526,3 @@ impl Dist {
         }
     }
 }
-

@@ -168,4 +168,3 @@ pub(super) fn gauss_legendre(lo: f64, hi: f64, f: impl Fn(f64) -> f64) -> f64 {
     }
     sum * half
 }
-

@@ -18,7 +18,7 @@ pub mod contents;
 /// The format name written in every shard file.
 pub const FORMAT: &str = "tariffsim-shard";
 /// The format version this build reads and writes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// One sweep point of a shard.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -64,6 +64,10 @@ pub struct ShardState {
     /// The scenario document as resolved, before sweeps (for the merged manifest).
     #[serde(default)]
     pub resolved_scenario: String,
+    /// The digest the file was sealed with, as read ([`ShardState::to_json`] writes it;
+    /// [`ShardState::check_seal`] checks it). `None` in a state built in memory.
+    #[serde(default, skip_serializing)]
+    pub content_sha256: Option<String>,
 }
 
 /// Largest shard count accepted (a guard against corrupt files).
@@ -147,8 +151,54 @@ pub fn scenario_hash(points: &[(Vec<(String, String)>, String)]) -> String {
 
 impl ShardState {
     /// The state as JSON bytes.
+    ///
+    /// The file carries `content_sha256`, a digest of everything else it holds, so a
+    /// count edited to a value that is still possible, or a stale copy of another file
+    /// with the same identity, is refused on reading.
     pub fn to_json(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
+        #[derive(Serialize)]
+        struct Sealed<'a> {
+            content_sha256: String,
+            #[serde(flatten)]
+            state: &'a ShardState,
+        }
+        serde_json::to_vec(&Sealed {
+            content_sha256: self.digest(),
+            state: self,
+        })
+        .unwrap_or_default()
+    }
+
+    /// Checks the seal read from `file` against its contents: a count edited to a value
+    /// that is still possible passes every shape and range check, but not this one.
+    pub fn check_seal(&self, file: &str) -> Result<(), ShardError> {
+        if self.content_sha256.as_deref() == Some(self.digest().as_str()) {
+            return Ok(());
+        }
+        Err(ShardError::Contents {
+            file: file.into(),
+            field: "content_sha256".into(),
+            why: "does not match the file's contents: it was edited or corrupted; rerun this shard"
+                .into(),
+        })
+    }
+
+    /// SHA-256 of the state as written (without its seal), streamed into the hasher.
+    fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        struct Hashing(Sha256);
+        impl std::io::Write for Hashing {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.update(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut h = Hashing(Sha256::new());
+        let _ = serde_json::to_writer(&mut h, self);
+        h.0.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// Reads a state, checking its format and version; `file` names it in errors.
@@ -172,6 +222,7 @@ impl ShardState {
             return Err(fmt(format!("version {:?}", w.version)));
         }
         let s: ShardState = serde_json::from_slice(bytes).map_err(|e| fmt(e.to_string()))?;
+
         if s.shards == 0 || s.shards > MAX_SHARDS || s.shard == 0 || s.shard > s.shards {
             return Err(fmt(format!(
                 "shard {} of {} is not a valid split",
