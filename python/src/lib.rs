@@ -801,62 +801,14 @@ impl NativeScenario {
 
     /// The text of `tariffsim check` for this scenario.
     fn check(&self) -> PyResult<String> {
-        use std::fmt::Write as _;
-        let s = &self.base.scenario;
-        let plan = Plan::new(s.clone()).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "{}: OK: {} routes, {} regimes, {} warnings{}",
-            self.file,
-            s.routes.len(),
-            s.regimes.len(),
-            self.base.warnings.len(),
-            if self.n_points > 1 {
-                format!(", {} sweep points (all valid)", self.n_points)
-            } else {
-                String::new()
-            }
-        );
-        let mut origins: Vec<&str> = Vec::new();
-        for r in &s.routes {
-            for o in [r.true_origin(), r.filed_origin()] {
-                if !origins.contains(&o) {
-                    origins.push(o);
-                }
-            }
-        }
-        let pct = |x: f64| format!("{}%", (x * 1e6).round() / 1e4);
-        for (g, regime) in s.regimes.iter().enumerate() {
-            let _ = writeln!(out, "  regime `{}`", regime.name);
-            for o in &origins {
-                let mut claims: Vec<(String, u64)> = vec![("no preference".into(), 0)];
-                for (i, a) in regime.agreements.iter().enumerate() {
-                    if a.origins.iter().any(|x| x == o) {
-                        claims.push((format!("claiming {}", a.name), 1u64 << i));
-                    }
-                }
-                for (label, mask) in claims {
-                    let (names, rate, per_unit) = plan.duty_stack(g, o, mask);
-                    let list = if names.is_empty() {
-                        "no measures".to_string()
-                    } else {
-                        names.join(" + ")
-                    };
-                    let specific = if per_unit > 0.0 {
-                        format!(" + {per_unit} USD/unit")
-                    } else {
-                        String::new()
-                    };
-                    let _ = writeln!(
-                        out,
-                        "    origin {o} ({label}): {list} = {} ad valorem{specific}",
-                        pct(rate)
-                    );
-                }
-            }
-        }
-        Ok(out)
+        let plan = Plan::new(self.base.scenario.clone())
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(tariffsim::output::check_text(
+            &self.file,
+            &self.base,
+            &plan,
+            self.n_points,
+        ))
     }
 
     /// Runs every sweep point. Returns (files, warnings, regimes, routes, costs) where
@@ -1146,11 +1098,8 @@ impl NativeScenario {
 
 /// Today's date (UTC).
 fn today() -> Option<Date> {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_secs();
-    Date::parse("1970-01-01")?.plus_days((secs / 86_400) as i64)
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    Date::from_unix_seconds(now.ok()?.as_secs())
 }
 
 /// The duty stack of the built-in schedule as (csv, table, json) text.

@@ -8,11 +8,8 @@ use crate::cli::{RatesArgs, RatesFormat};
 
 /// Today's date (UTC), for `rates` without `--date`.
 fn today() -> Option<Date> {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_secs();
-    Date::parse("1970-01-01")?.plus_days((secs / 86_400) as i64)
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    Date::from_unix_seconds(now.ok()?.as_secs())
 }
 
 pub fn rates(args: RatesArgs) -> Result<(), Failure> {

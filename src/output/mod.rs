@@ -5,10 +5,12 @@
 //! the README ("Output reference"). Numbers print as the shortest text that reads back
 //! to the same f64, so files are byte-identical whenever the numbers are.
 
+mod check;
 mod csvs;
 pub mod manifest;
 mod text;
 
+pub use check::check_text;
 pub use csvs::{
     compare_csv, exceedance_csv, histogram_csv, sensitivity_csv, summary_columns, summary_csv,
     timing_csv, Point,

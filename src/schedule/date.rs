@@ -16,6 +16,11 @@ impl Date {
         time::Date::parse(s.trim(), ISO).ok().map(Date)
     }
 
+    /// The day (UTC) holding `secs` seconds after 1970-01-01, e.g. the clock's today.
+    pub fn from_unix_seconds(secs: u64) -> Option<Date> {
+        Date::parse("1970-01-01")?.plus_days((secs / 86_400) as i64)
+    }
+
     /// Days from `self` to `later` (negative when `later` is earlier).
     pub fn days_until(self, later: Date) -> i64 {
         (later.0 - self.0).whole_days()
