@@ -1,4 +1,4 @@
-//! A fault-injection hook for the fault suite (`tests/faults.rs`): with
+//! A fault-injection hook for the fault suite (`tests/it/faults.rs`): with
 //! `TARIFFSIM_TEST_PAUSE=POINT:MARKER`, the process creates the file MARKER on reaching
 //! POINT and waits there (at most a minute) for a signal, so a test can deliver
 //! SIGTERM, SIGHUP or SIGINT at an exact step without timing. Unset, it does nothing.

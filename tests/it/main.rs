@@ -1,0 +1,15 @@
+//! The integration tests, one binary: the suite compiles and links once, and shared
+//! helpers can live beside the tests that use them.
+
+mod cli;
+mod compare;
+mod extensions;
+mod faults;
+mod faults_breakeven;
+mod faults_inputs;
+mod faults_shards;
+mod issue14;
+mod model_formulas;
+mod report;
+mod schedule;
+mod validation;
