@@ -61,6 +61,61 @@ impl TrialRng {
     }
 }
 
+/// The counter-based generator as a `rand` generator: a stream of draws for one
+/// (seed, trial), the n-th being a pure function of (seed, trial, n), so library users
+/// can feed any `rand` distribution, or a scenario's [`crate::dist::Dist`], from the same
+/// keyed generator the engine uses. The engine itself draws by purpose, not by stream.
+#[derive(Clone, Debug)]
+pub struct StreamRng {
+    trial: TrialRng,
+    n: u64,
+}
+
+impl StreamRng {
+    /// The stream of trial `trial` of a run seeded `seed`.
+    pub fn new(seed: u64, trial: u64) -> Self {
+        StreamRng {
+            trial: TrialRng::new(seed, trial),
+            n: 0,
+        }
+    }
+}
+
+impl rand::TryRng for StreamRng {
+    type Error = std::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        self.try_next_u64().map(|x| (x >> 32) as u32)
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let x = mix64(self.trial.key ^ mix64(self.n.wrapping_mul(GAMMA)));
+        self.n = self.n.wrapping_add(1);
+        Ok(x)
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for chunk in dst.chunks_mut(8) {
+            let x = self.try_next_u64()?.to_le_bytes();
+            chunk.copy_from_slice(&x[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+impl rand::SeedableRng for StreamRng {
+    /// The run's seed then the trial, little-endian.
+    type Seed = [u8; 16];
+
+    fn from_seed(seed: Self::Seed) -> Self {
+        let mut a = [0u8; 8];
+        let mut b = [0u8; 8];
+        a.copy_from_slice(&seed[..8]);
+        b.copy_from_slice(&seed[8..]);
+        StreamRng::new(u64::from_le_bytes(a), u64::from_le_bytes(b))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

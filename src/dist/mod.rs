@@ -526,3 +526,12 @@ impl Dist {
         }
     }
 }
+
+/// Any scenario distribution samples with any `rand` generator, by its inverse CDF at a
+/// uniform in the open interval (0, 1) built from 53 random bits, as the engine draws.
+impl rand::distr::Distribution<f64> for Dist {
+    fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let bits = rng.next_u64() >> 11;
+        self.quantile((bits as f64 + 0.5) * (1.0 / (1u64 << 53) as f64))
+    }
+}

@@ -10,6 +10,7 @@ mod faults_inputs;
 mod faults_shards;
 mod issue14;
 mod model_formulas;
+mod rand_fit;
 mod report;
 mod schedule;
 mod validation;
