@@ -617,41 +617,15 @@ fn outputs(
             assumptions::describe(&r.plan, &bases).to_json(),
         ));
     }
-    // The precision target, as the binary's `extras::precision`.
+    // The precision target: the library's worst cell, as the binary reports it.
     let mut precision: Option<(bool, WorstCell)> = None;
     if o.target_se.is_some() || o.target_rse.is_some() {
-        let mut met = true;
-        let mut worst: Option<(f64, WorstCell)> = None;
-        for r in runs {
-            let Some(p) = summary::precision(&r.plan, &r.acc, o.target_se, o.target_rse) else {
-                continue;
-            };
-            met &= p.met;
-            let ratio = o
-                .target_se
-                .map_or(0.0, |t| p.worst_se / t)
-                .max(o.target_rse.map_or(0.0, |t| p.worst_rse / t));
-            if worst.as_ref().is_none_or(|w| ratio > w.0) {
-                let point = r
-                    .point
-                    .values
-                    .iter()
-                    .map(|(k, v)| format!("{k} = {v}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                worst = Some((
-                    ratio,
-                    WorstCell {
-                        regime: p.worst_regime,
-                        route: p.worst_route,
-                        point,
-                        se: p.worst_se,
-                        rse: p.worst_rse,
-                    },
-                ));
-            }
-        }
-        if let Some((_, w)) = worst {
+        let outcomes = runs.iter().filter_map(|r| {
+            summary::precision(&r.plan, &r.acc, o.target_se, o.target_rse)
+                .map(|p| (r.point.values.as_slice(), p))
+        });
+        let found = output::manifest::worst_cell(outcomes, o.target_se, o.target_rse);
+        if let Some((met, w)) = found {
             if !met {
                 let target = match (o.target_se, o.target_rse) {
                     (Some(se), _) => format!("target_se={se}"),

@@ -38,36 +38,12 @@ pub fn add_extras(
 /// With `--target-se` or `--target-rse`: whether every point reached it and the cell
 /// furthest from it. Warns on stderr when the target was not reached.
 pub fn precision(results: &[PointResult], p: &Provenance) -> Option<(bool, WorstCell)> {
-    let mut met = true;
-    let mut worst: Option<(f64, WorstCell)> = None;
+    let mut outcomes = Vec::new();
     for r in results {
         let o = summary::precision(&r.plan, &r.acc, p.target_se, p.target_rse)?;
-        met &= o.met;
-        let ratio = p
-            .target_se
-            .map_or(0.0, |t| o.worst_se / t)
-            .max(p.target_rse.map_or(0.0, |t| o.worst_rse / t));
-        if worst.as_ref().is_none_or(|w| ratio > w.0) {
-            let point = r
-                .point
-                .values
-                .iter()
-                .map(|(k, v)| format!("{k} = {v}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            worst = Some((
-                ratio,
-                WorstCell {
-                    regime: o.worst_regime,
-                    route: o.worst_route,
-                    point,
-                    se: o.worst_se,
-                    rse: o.worst_rse,
-                },
-            ));
-        }
+        outcomes.push((r.point.values.as_slice(), o));
     }
-    let (_, w) = worst?;
+    let (met, w) = output::manifest::worst_cell(outcomes, p.target_se, p.target_rse)?;
     if !met {
         let target = match (p.target_se, p.target_rse) {
             (Some(se), _) => format!("--target-se {se}"),
