@@ -12,8 +12,10 @@ pub mod load;
 pub mod model;
 pub mod path;
 pub mod read;
+mod read_dist;
 pub mod regime;
 mod regime_schedule;
+mod routes;
 mod tables;
 pub mod tree;
 
