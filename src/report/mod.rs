@@ -14,6 +14,8 @@ mod data;
 mod fmt;
 mod headline;
 mod html;
+mod parts;
+mod prov;
 mod svg;
 mod sweeps;
 mod swing;
@@ -24,6 +26,8 @@ use charts::{RouteComponents, TornadoBar};
 use data::{rows_of, Group, Summary, Table, COMPONENTS};
 use fmt::esc;
 use headline::headline;
+use parts::{color_of, exceed_of, figure, point_tables, point_text, route_index, unique};
+use prov::prov;
 use tails::RouteDist;
 
 /// Texts of an output folder's files (`None` when absent).
@@ -125,157 +129,6 @@ const QUANTILE_KNOTS: [(f64, &str); 11] = [
 
 /// The name of the report file.
 pub const REPORT_FILE: &str = "report.html";
-
-/// Provenance from `manifest.json`: only what is the same for every run that must give
-/// the same report (not threads or wall time).
-#[derive(Default)]
-struct Prov {
-    version: Option<String>,
-    scenario_file: Option<String>,
-    scenario: Option<String>,
-    seed: Option<String>,
-    trials: Option<u64>,
-    trials_used: Vec<u64>,
-    date: Option<String>,
-    overrides: Vec<String>,
-    sweep: Vec<(String, Vec<String>)>,
-    warnings: Vec<String>,
-    target: Option<String>,
-    target_met: Option<bool>,
-    worst: Option<String>,
-}
-
-fn prov(manifest: Option<&str>) -> Result<Prov, ReportError> {
-    let Some(text) = manifest else {
-        return Ok(Prov::default());
-    };
-    let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| ReportError::Manifest(e.to_string()))?;
-    let s = |k: &str| -> Option<String> {
-        match v.get(k)? {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Null => None,
-            other => Some(other.to_string()),
-        }
-    };
-    let strings = |k: &str| -> Vec<String> {
-        v.get(k)
-            .and_then(|a| a.as_array())
-            .map(|a| {
-                a.iter()
-                    .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let sweep = v
-        .get("sweep")
-        .and_then(|a| a.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| {
-                    let p = p.as_array()?;
-                    let path = p.first()?.as_str()?.to_string();
-                    let vals = p
-                        .get(1)?
-                        .as_array()?
-                        .iter()
-                        .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
-                        .collect();
-                    Some((path, vals))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(Prov {
-        version: s("version"),
-        scenario_file: s("scenario_file"),
-        scenario: s("scenario"),
-        seed: s("seed"),
-        trials: v.get("trials").and_then(|x| x.as_u64()),
-        trials_used: v
-            .get("trials_used")
-            .and_then(|a| a.as_array())
-            .map(|a| a.iter().filter_map(|x| x.as_u64()).collect())
-            .unwrap_or_default(),
-        date: ["date", "created", "finished"].iter().find_map(|k| s(k)),
-        overrides: strings("overrides"),
-        sweep,
-        warnings: strings("warnings"),
-        target: match (v.get("target_se"), v.get("target_rse")) {
-            (Some(x), _) if x.is_number() => Some(format!("--target-se {x}")),
-            (_, Some(x)) if x.is_number() => Some(format!("--target-rse {x}")),
-            _ => None,
-        },
-        target_met: v.get("target_met").and_then(|b| b.as_bool()),
-        worst: v.get("worst_cell").map(|w| {
-            let g = |k: &str| {
-                w.get(k).map_or(String::new(), |x| {
-                    x.as_str().map_or_else(|| x.to_string(), str::to_string)
-                })
-            };
-            let at = g("point");
-            format!(
-                "{} / {}{}: se {} USD (relative {})",
-                g("regime"),
-                g("route"),
-                if at.is_empty() {
-                    String::new()
-                } else {
-                    format!(" at {at}")
-                },
-                fmt::short(w.get("se").and_then(|x| x.as_f64()).unwrap_or(f64::NAN)),
-                fmt::short(w.get("rse").and_then(|x| x.as_f64()).unwrap_or(f64::NAN))
-            )
-        }),
-    })
-}
-
-/// Colour index of every route: its position among all routes of the summary, so a route
-/// keeps its colour from chart to chart.
-fn route_index(sum: &Summary) -> Vec<String> {
-    let mut all: Vec<String> = Vec::new();
-    for g in &sum.groups {
-        for r in &g.routes {
-            if !all.contains(r) {
-                all.push(r.clone());
-            }
-        }
-    }
-    all
-}
-
-fn color_of(all: &[String], route: &str) -> usize {
-    all.iter().position(|r| r == route).unwrap_or(0)
-}
-
-/// A chart's file name, made unique.
-fn unique(files: &mut Vec<String>, name: String) -> String {
-    if !files.contains(&name) {
-        files.push(name.clone());
-        return name;
-    }
-    let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, "svg"));
-    let mut i = 2;
-    loop {
-        let n = format!("{stem}-{i}.{ext}");
-        if !files.contains(&n) {
-            files.push(n.clone());
-            return n;
-        }
-        i += 1;
-    }
-}
-
-/// The point's values as `path = value` text (for captions).
-fn point_text(paths: &[String], point: &[String]) -> String {
-    paths
-        .iter()
-        .zip(point)
-        .map(|(p, v)| format!("{p} = {v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// Draws the charts and the report from an output folder's files: `(file name, bytes)`,
 /// `report.html` first, then `charts/*.svg`.
@@ -743,67 +596,4 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     let mut out = vec![(REPORT_FILE.to_string(), html::page(&page).into_bytes())];
     out.extend(files);
     Ok(out)
-}
-
-fn figure(
-    file: &str,
-    svg: String,
-    caption: String,
-    files: &mut Vec<(String, Vec<u8>)>,
-) -> html::Figure {
-    files.push((file.to_string(), svg.clone().into_bytes()));
-    let id = format!(
-        "fig-{}",
-        fmt::slug(file.trim_start_matches("charts/").trim_end_matches(".svg"))
-    );
-    html::Figure {
-        id,
-        file: file.to_string(),
-        svg,
-        caption: esc(&caption),
-    }
-}
-
-/// The (q, cost, p_exceed) points of one route's exceedance curve at the group's first
-/// point, ascending in q (empty without exceedance.csv).
-fn exceed_of(
-    t: Option<&Table>,
-    paths: &[String],
-    g: &Group,
-    route: &str,
-) -> Result<Vec<(f64, f64, f64)>, ReportError> {
-    let Some(t) = t else { return Ok(Vec::new()) };
-    let rows = rows_of(t, paths, g, &g.first_point)?;
-    let (ui, qi, ci, pi) = (
-        t.col("route")?,
-        t.col("q")?,
-        t.col("cost")?,
-        t.col("p_exceed")?,
-    );
-    let mut v = Vec::new();
-    for &r in rows.iter().filter(|&&r| t.text(r, ui) == route) {
-        if let (Some(q), Some(c), Some(p)) = (t.num(r, qi)?, t.num(r, ci)?, t.num(r, pi)?) {
-            v.push((q, c, p));
-        }
-    }
-    v.sort_by(|a, b| a.0.total_cmp(&b.0));
-    Ok(v)
-}
-
-/// The headline table of every sweep point, one block per (point, regime).
-fn point_tables(sum: &Summary, compare: Option<&Table>) -> Result<String, ReportError> {
-    let mut o = String::from("<section id=\"sweep-points\">\n<h2>Every sweep point</h2>\n");
-    o.push_str(html::THEAD);
-    for point in &sum.points {
-        for g in &sum.groups {
-            if !g.routes.iter().any(|r| sum.cell(g, point, r).is_some()) {
-                continue;
-            }
-            let mut h = headline(sum, g, compare, point)?;
-            h.label = format!("{} · {}", h.label, point_text(&sum.sweep_paths, point));
-            o.push_str(&html::headline_block(&h));
-        }
-    }
-    o.push_str("</table>\n</section>\n");
-    Ok(o)
 }
