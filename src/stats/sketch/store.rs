@@ -1,0 +1,201 @@
+//! The sketch's storage: the aligned octaves of integer bucket counts, and the
+//! non-empty buckets as query cells.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// Counts over the contiguous key range `[offset, offset + counts.len())`.
+///
+/// Canonical form (so that derived `PartialEq` means "same data"): empty is
+/// `offset = 0, counts = []`; otherwise the range is exactly the aligned
+/// octaves from the lowest to the highest non-empty key's octave. Growing only
+/// at octave granularity also bounds the cost of growing downwards (a copy
+/// happens at most once per new octave).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "StoreRepr")]
+pub(super) struct Store {
+    pub(super) offset: u32,
+    pub(super) counts: Vec<u64>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct StoreRepr {
+    pub(super) offset: u32,
+    pub(super) counts: Vec<u64>,
+}
+
+impl TryFrom<StoreRepr> for Store {
+    type Error = StatsError;
+
+    fn try_from(r: StoreRepr) -> Result<Store, StatsError> {
+        let bad = |m| Err(StatsError::InvalidSketch(m));
+        let len = r.counts.len() as u64;
+        if len == 0 {
+            return if r.offset == 0 {
+                Ok(Store::default())
+            } else {
+                bad("empty store with non-zero offset")
+            };
+        }
+        if !r.offset.is_multiple_of(OCTAVE) || !len.is_multiple_of(OCTAVE as u64) {
+            return bad("store range not octave-aligned");
+        }
+        if (r.offset as u64) + len > KEY_END as u64 {
+            return bad("store range beyond finite values");
+        }
+        let first = r.counts.iter().position(|&c| c > 0);
+        let last = r.counts.iter().rposition(|&c| c > 0);
+        match (first, last) {
+            (Some(f), Some(l)) if f < OCTAVE as usize && l >= r.counts.len() - OCTAVE as usize => {
+                if r.offset + (f as u32) < MIN_KEY {
+                    return bad("count below the zero threshold");
+                }
+            }
+            _ => return bad("store range not minimal"),
+        }
+        Ok(Store {
+            offset: r.offset,
+            counts: r.counts,
+        })
+    }
+}
+
+impl Store {
+    /// Hot path: one subtraction and a bounds-checked increment.
+    #[inline(always)]
+    pub(super) fn add(&mut self, key: u32, n: u64) {
+        let i = key.wrapping_sub(self.offset) as usize;
+        match self.counts.get_mut(i) {
+            Some(c) => *c += n,
+            None => self.add_cold(key, n),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub(super) fn add_cold(&mut self, key: u32, n: u64) {
+        self.cover(key, key);
+        self.counts[(key - self.offset) as usize] += n;
+    }
+
+    pub(super) fn end(&self) -> u32 {
+        self.offset + self.counts.len() as u32
+    }
+
+    /// Grows (in whole aligned octaves) so keys `lo..=hi` are inside.
+    pub(super) fn cover(&mut self, lo: u32, hi: u32) {
+        let mut new_lo = lo / OCTAVE * OCTAVE;
+        let mut new_end = (hi / OCTAVE + 1) * OCTAVE;
+        if !self.counts.is_empty() {
+            if new_lo >= self.offset && new_end <= self.end() {
+                return;
+            }
+            new_lo = new_lo.min(self.offset);
+            new_end = new_end.max(self.end());
+        }
+        let mut v = vec![0u64; (new_end - new_lo) as usize];
+        if !self.counts.is_empty() {
+            let s = (self.offset - new_lo) as usize;
+            v[s..s + self.counts.len()].copy_from_slice(&self.counts);
+        }
+        self.offset = new_lo;
+        self.counts = v;
+    }
+
+    pub(super) fn merge(&mut self, other: &Store) {
+        if other.counts.is_empty() {
+            return;
+        }
+        self.cover(other.offset, other.end() - 1);
+        let s = (other.offset - self.offset) as usize;
+        for (a, b) in self.counts[s..].iter_mut().zip(&other.counts) {
+            *a += *b;
+        }
+    }
+
+    /// Non-empty `(key, count)` pairs in ascending key order.
+    pub(super) fn iter(&self) -> impl DoubleEndedIterator<Item = (u32, u64)> + '_ {
+        let off = self.offset;
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(move |(i, &c)| (off + i as u32, c))
+    }
+
+    /// Sum of counts (saturating: edited counts must not wrap to a plausible total).
+    pub(super) fn total(&self) -> u64 {
+        self.counts.iter().fold(0u64, |a, &c| a.saturating_add(c))
+    }
+
+    pub(super) fn first_key(&self) -> Option<u32> {
+        self.iter().next().map(|(k, _)| k)
+    }
+
+    pub(super) fn last_key(&self) -> Option<u32> {
+        self.iter().next_back().map(|(k, _)| k)
+    }
+
+    /// Sum of counts with key <= `key`.
+    pub(super) fn count_le(&self, key: u32) -> u64 {
+        if key < self.offset {
+            return 0;
+        }
+        let end = ((key - self.offset) as usize + 1).min(self.counts.len());
+        self.counts[..end].iter().sum()
+    }
+
+    /// Sum of counts with key >= `key`.
+    pub(super) fn count_ge(&self, key: u32) -> u64 {
+        let start = (key.saturating_sub(self.offset) as usize).min(self.counts.len());
+        self.counts[start..].iter().sum()
+    }
+
+    pub(super) fn heap_bytes(&self) -> usize {
+        self.counts.capacity() * std::mem::size_of::<u64>()
+    }
+}
+
+/// One non-empty bucket as seen by queries: value interval, midpoint, count.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Cell {
+    pub(super) lo: f64,
+    pub(super) hi: f64,
+    pub(super) mid: f64,
+    pub(super) count: u64,
+}
+
+impl Cell {
+    pub(super) fn of_magnitude(key: u32, count: u64, negative: bool) -> Cell {
+        let a = key_lo(key);
+        let b = key_lo(key + 1); // +inf for the top finite bucket
+                                 // Halving is exact (no subnormals here) and the halves share a narrow
+                                 // exponent range, so their sum is exact too (no overflow). The top
+                                 // finite bucket [a, 2^1024) uses f64::MAX as its upper end for the midpoint.
+        let mid = 0.5 * a + 0.5 * b.min(f64::MAX);
+        if negative {
+            Cell {
+                lo: -b,
+                hi: -a,
+                mid: -mid,
+                count,
+            }
+        } else {
+            Cell {
+                lo: a,
+                hi: b,
+                mid,
+                count,
+            }
+        }
+    }
+
+    pub(super) fn point(v: f64, count: u64) -> Cell {
+        Cell {
+            lo: v,
+            hi: v,
+            mid: v,
+            count,
+        }
+    }
+}
