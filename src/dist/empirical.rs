@@ -16,6 +16,16 @@ pub struct Empirical {
 }
 
 impl Empirical {
+    /// The smallest value whose cumulative probability is >= `u` (inverse CDF).
+    #[inline]
+    pub(super) fn quantile(&self, u: f64) -> f64 {
+        let i = self
+            .cum
+            .partition_point(|&c| c < u)
+            .min(self.values.len() - 1);
+        self.values[i]
+    }
+
     /// The distinct values with positive weight, ascending.
     pub fn values(&self) -> &[f64] {
         &self.values

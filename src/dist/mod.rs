@@ -342,36 +342,37 @@ impl Dist {
     /// value whose cumulative probability is >= u). Monotone non-decreasing in u (up to the
     /// last-ulp rounding of the Newton-refined beta/PERT kinds), always inside `support()`,
     /// never NaN; u is clamped into [f64::MIN_POSITIVE, 1 - 2^-53] first (NaN maps to 0.5).
+    #[inline]
     pub fn quantile(&self, u: f64) -> f64 {
         let u = clamp_u(u);
         match self {
             Dist::Fixed(v) => *v,
-            Dist::Uniform { min, max } => (min + u * (max - min)).clamp(*min, *max),
-            Dist::Triangular { min, mode, max } => {
-                let w = max - min;
-                let fc = (mode - min) / w;
-                if u <= fc {
-                    (min + (u * w * (mode - min)).sqrt()).clamp(*min, *mode)
-                } else {
-                    (max - ((1.0 - u) * w * (max - mode)).sqrt()).clamp(*mode, *max)
-                }
-            }
+            Dist::Uniform { min, max } => uniform_q(*min, *max, u),
+            Dist::Triangular { min, mode, max } => triangular_q(*min, *mode, *max, u),
             Dist::Pert(b) | Dist::Beta(b) => b.quantile(u),
-            Dist::Normal { mean, sd, trunc } => {
-                (mean + sd * trunc.z_quantile(u)).clamp(trunc.lo, trunc.hi)
+            Dist::Normal { mean, sd, trunc } => normal_q(*mean, *sd, trunc, u),
+            Dist::LogNormal { median, sigma } => lognormal_q(*median, *sigma, u),
+            Dist::Empirical(e) => e.quantile(u),
+        }
+    }
+
+    /// [`Dist::quantile`] of every element of `xs` in place: the same numbers, bit for
+    /// bit, with the kind decided once per slice rather than per value (the engine's
+    /// inner loop over a block of trials).
+    pub fn quantile_slice(&self, xs: &mut [f64]) {
+        fn each(xs: &mut [f64], f: impl Fn(f64) -> f64) {
+            for x in xs {
+                *x = f(clamp_u(*x));
             }
-            Dist::LogNormal { median, sigma } => {
-                let z = if u <= 0.5 {
-                    std_normal_quantile(u)
-                } else {
-                    -std_normal_quantile(1.0 - u)
-                };
-                (median * exp(sigma * z)).max(0.0)
-            }
-            Dist::Empirical(e) => {
-                let i = e.cum.partition_point(|&c| c < u).min(e.values.len() - 1);
-                e.values[i]
-            }
+        }
+        match self {
+            Dist::Fixed(v) => xs.fill(*v),
+            Dist::Uniform { min, max } => each(xs, |u| uniform_q(*min, *max, u)),
+            Dist::Triangular { min, mode, max } => each(xs, |u| triangular_q(*min, *mode, *max, u)),
+            Dist::Pert(b) | Dist::Beta(b) => each(xs, |u| b.quantile(u)),
+            Dist::Normal { mean, sd, trunc } => each(xs, |u| normal_q(*mean, *sd, trunc, u)),
+            Dist::LogNormal { median, sigma } => each(xs, |u| lognormal_q(*median, *sigma, u)),
+            Dist::Empirical(e) => each(xs, |u| e.quantile(u)),
         }
     }
 
@@ -502,6 +503,40 @@ impl Dist {
             }
         }
     }
+}
+
+// The inverse CDF of each kind, at a clamped `u`: shared by `quantile` and
+// `quantile_slice`, so the two cannot drift apart.
+
+#[inline(always)]
+fn uniform_q(min: f64, max: f64, u: f64) -> f64 {
+    (min + u * (max - min)).clamp(min, max)
+}
+
+#[inline(always)]
+fn triangular_q(min: f64, mode: f64, max: f64, u: f64) -> f64 {
+    let w = max - min;
+    let fc = (mode - min) / w;
+    if u <= fc {
+        (min + (u * w * (mode - min)).sqrt()).clamp(min, mode)
+    } else {
+        (max - ((1.0 - u) * w * (max - mode)).sqrt()).clamp(mode, max)
+    }
+}
+
+#[inline(always)]
+fn normal_q(mean: f64, sd: f64, trunc: &Truncation, u: f64) -> f64 {
+    (mean + sd * trunc.z_quantile(u)).clamp(trunc.lo, trunc.hi)
+}
+
+#[inline(always)]
+fn lognormal_q(median: f64, sigma: f64, u: f64) -> f64 {
+    let z = if u <= 0.5 {
+        std_normal_quantile(u)
+    } else {
+        -std_normal_quantile(1.0 - u)
+    };
+    (median * exp(sigma * z)).max(0.0)
 }
 
 impl Dist {
