@@ -1,20 +1,21 @@
-//! Criterion benchmarks of the simulation hot path (issue 7), calling the library only.
+//! Criterion benchmarks of the simulation hot path (issues 7 and 16), calling the library only.
 //!
 //!   cargo bench --bench engine                 # everything, a few minutes
-//!   cargo bench --bench engine -- trial/       # one trial of each shipped scenario
-//!   cargo bench --bench engine -- block/       # one block of korea-jv, split into its parts
+//!   cargo bench --bench engine -- block/       # one block of each shipped scenario
+//!   cargo bench --bench engine -- block-parts/ # one block of korea-jv, split into its parts
 //!   cargo bench --bench engine -- run/         # whole korea-jv runs of 1e6 trials, 1 and 2 threads
 //!
 //! Groups:
-//! - `trial/<scenario>`: one `Plan::trial` (every regime × route) of each shipped
-//!   scenario (`scenarios/*.toml`, families through `extends`; a sweep file at its base
-//!   point). Throughput is in cells, so criterion prints cells/s; 1e9 / that = ns per
-//!   (trial × regime × route).
-//! - `block/korea-jv/*`: one block of `engine::BLOCK` trials: the trials alone; trials plus
-//!   the statistics update (`BlockSums::record` + `flush`, what a worker does per block);
-//!   and `engine::run` over blocks 0..1 on one thread (adds the Rayon pool set-up and the
-//!   final merge). The differences split a block's time between the model, the statistics
-//!   (sketch inserts, sums, pair differences) and fixed per-run costs.
+//! - `block/<scenario>`: one block of `engine::BLOCK` trials of each shipped scenario
+//!   (`scenarios/*.toml`, families through `extends`; a sweep file at its base point),
+//!   simulated and recorded as a worker does (`Plan::simulate` into the block's
+//!   `Recorder`, then `end_chunk` and `flush`). Throughput is in cells x trials, so
+//!   1e9 / (elements/s) = ns per (trial x regime x route).
+//! - `block-parts/korea-jv/*`: one block of korea-jv: simulating alone (outcomes
+//!   discarded); simulating and recording; and `engine::run` over blocks 0..1 on one
+//!   thread (adds the Rayon pool set-up and the final merge). The differences split a
+//!   block's time between the model, the statistics (sketch inserts, sums, pair
+//!   differences) and fixed per-run costs.
 //! - `run/korea-jv-1e6/threads-N`: `engine::run` of 1e6 trials; throughput in trials.
 //!
 //! CI runs `cargo test --release`, which does not run benches (it builds them only with
@@ -28,7 +29,7 @@ use criterion::{
     criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
 };
 use tariffsim::engine::{self, acc::BlockSums, Acc, RunSpec, Silent, BLOCK};
-use tariffsim::model::Plan;
+use tariffsim::model::{CellSink, Outcome, Plan};
 use tariffsim::scenario::{self, diag::Diagnostics};
 
 fn scenarios_dir() -> PathBuf {
@@ -67,82 +68,73 @@ fn korea_jv() -> Plan {
     plan_of(&scenarios_dir().join("korea-jv.toml"))
 }
 
-/// One trial of every shipped scenario.
-fn bench_trial(c: &mut Criterion) {
-    let mut g = c.benchmark_group("trial");
+/// Ignores every outcome: simulating alone.
+struct Discard;
+impl CellSink for Discard {
+    fn outcome(&mut self, _: usize, _: usize, o: &Outcome) {
+        black_box(o);
+    }
+}
+
+/// One block of every shipped scenario, simulated and recorded as a worker does.
+fn bench_block(c: &mut Criterion) {
+    let mut g = c.benchmark_group("block");
     g.warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
     for path in shipped() {
         let plan = plan_of(&path);
         let cells = (plan.n_regimes() * plan.n_routes()) as u64;
         let seed = plan.scenario().seed;
-        let mut s = plan.scratch();
-        let mut t = 0u64;
-        g.throughput(Throughput::Elements(cells));
+        let mut acc = Acc::new(&plan);
+        let mut sums = BlockSums::new(&acc, BLOCK as usize);
+        let mut s = plan.block_scratch(BLOCK as usize);
+        let routes = plan.n_routes();
+        let mut block = 0u64;
+        g.throughput(Throughput::Elements(cells * BLOCK));
         g.bench_function(BenchmarkId::from_parameter(stem(&path)), |b| {
             b.iter(|| {
-                // A new trial index each time: every iteration draws fresh numbers, as a run does.
-                plan.trial(seed, t, &mut s);
-                t += 1;
-                black_box(&s.outcomes);
+                // A new block each time: every iteration draws fresh numbers, as a run does.
+                let mut rec = sums.recorder(&mut acc);
+                plan.simulate(seed, block * BLOCK, BLOCK as usize, &mut s, &mut rec);
+                sums.end_chunk(&mut acc, BLOCK as usize, routes);
+                sums.flush(&mut acc);
+                block += 1;
             })
         });
+        black_box(&acc);
     }
     g.finish();
 }
 
 /// One block of korea-jv, and what it is made of.
-fn bench_block(c: &mut Criterion) {
+fn bench_block_parts(c: &mut Criterion) {
     let plan = korea_jv();
     let seed = plan.scenario().seed;
-    let mut g = c.benchmark_group("block/korea-jv");
+    let mut g = c.benchmark_group("block-parts/korea-jv");
     g.warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3))
         .throughput(Throughput::Elements(BLOCK));
-
-    let mut s = plan.scratch();
+    let n = BLOCK as usize;
+    let mut s = plan.block_scratch(n);
     let mut block = 0u64;
-    g.bench_function("trials", |b| {
+    g.bench_function("simulate", |b| {
         b.iter(|| {
-            for t in block * BLOCK..(block + 1) * BLOCK {
-                plan.trial(seed, t, &mut s);
-                black_box(&s.outcomes);
-            }
+            plan.simulate(seed, block * BLOCK, n, &mut s, &mut Discard);
             block += 1;
         })
     });
 
     let mut acc = Acc::new(&plan);
-    let mut sums = BlockSums::new(&acc);
+    let mut sums = BlockSums::new(&acc, n);
     let routes = plan.n_routes();
     let mut block = 0u64;
-    g.bench_function("trials+record", |b| {
+    g.bench_function("simulate+record", |b| {
         b.iter(|| {
-            for t in block * BLOCK..(block + 1) * BLOCK {
-                plan.trial(seed, t, &mut s);
-                sums.record(&mut acc, &s.outcomes, routes);
-            }
+            let mut rec = sums.recorder(&mut acc);
+            plan.simulate(seed, block * BLOCK, n, &mut s, &mut rec);
+            sums.end_chunk(&mut acc, n, routes);
             sums.flush(&mut acc);
             block += 1;
-        })
-    });
-    black_box(&acc);
-
-    // The statistics update alone, on the outcomes of BLOCK real trials computed up front.
-    let outcomes: Vec<_> = (0..BLOCK)
-        .map(|t| {
-            plan.trial(seed, t, &mut s);
-            s.outcomes.clone()
-        })
-        .collect();
-    let mut acc = Acc::new(&plan);
-    let mut sums = BlockSums::new(&acc);
-    g.bench_function("record", |b| {
-        b.iter(|| {
-            for o in &outcomes {
-                sums.record(&mut acc, o, routes);
-            }
-            sums.flush(&mut acc);
         })
     });
     black_box(&acc);
@@ -177,5 +169,5 @@ fn bench_run(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_trial, bench_block, bench_run);
+criterion_group!(benches, bench_block, bench_block_parts, bench_run);
 criterion_main!(benches);

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Outcome, Plan};
+use crate::model::{CellSink, Outcome, Plan};
 use crate::stats::{ExactSum, Moments, Sketch};
 
 /// Sums kept per cell, besides the cost moments.
@@ -189,81 +189,102 @@ impl Acc {
 /// Plain float sums of one block, turned exact once at the block's end. Within a block
 /// the trials are added in trial order, so the float sums are deterministic; across
 /// blocks the exact sums make the merge order irrelevant.
+///
+/// A block is simulated in chunks of up to `cap` trials; while a chunk is simulated its
+/// [`Recorder`] adds each outcome to the sums and counts at once and keeps only its cost,
+/// days and whether it entered; [`BlockSums::end_chunk`] then records what needs every
+/// route of a trial (the cheapest) or a whole column (sketches, paired differences).
 pub struct BlockSums {
     n: u64,
+    cap: usize,
     cost: Vec<[f64; 2]>,
     sums: Vec<[f64; sum::N]>,
     pairs: Vec<[f64; 2]>,
+    /// The chunk's costs, days and entered flags, cell-major (`cell * cap + t`).
+    cost_col: Vec<f64>,
+    days_col: Vec<f64>,
+    entered_col: Vec<bool>,
+    /// Per trial of the chunk, the cheapest cost in the current regime.
+    min: Vec<f64>,
 }
 
 impl BlockSums {
-    /// Zeroed sums for an accumulator's shape.
-    pub fn new(acc: &Acc) -> Self {
+    /// Zeroed sums for an accumulator's shape and chunks of up to `cap` trials.
+    pub fn new(acc: &Acc, cap: usize) -> Self {
+        let cells = acc.cells.len();
         BlockSums {
             n: 0,
-            cost: vec![[0.0; 2]; acc.cells.len()],
-            sums: vec![[0.0; sum::N]; acc.cells.len()],
+            cap,
+            cost: vec![[0.0; 2]; cells],
+            sums: vec![[0.0; sum::N]; cells],
             pairs: vec![[0.0; 2]; acc.pairs.len()],
+            cost_col: vec![0.0; cells * cap],
+            days_col: vec![0.0; cells * cap],
+            entered_col: vec![false; cells * cap],
+            min: vec![0.0; cap],
         }
     }
 
-    /// Records one trial's outcomes: sketches and counts go straight to `acc`, sums here.
-    #[inline]
-    pub fn record(&mut self, acc: &mut Acc, outcomes: &[Outcome], routes: usize) {
-        self.n += 1;
-        for (g, row) in outcomes.chunks_exact(routes).enumerate() {
-            let min = row.iter().map(|o| o.cost).fold(f64::INFINITY, f64::min);
-            for (r, o) in row.iter().enumerate() {
+    /// The sink that records a chunk's outcomes as they are simulated.
+    pub fn recorder<'a>(&'a mut self, acc: &'a mut Acc) -> Recorder<'a> {
+        Recorder { sums: self, acc }
+    }
+
+    /// The costs of cell `cell` in the chunk's first `n` trials.
+    pub fn costs(&self, cell: usize, n: usize) -> &[f64] {
+        &self.cost_col[cell * self.cap..cell * self.cap + n]
+    }
+
+    /// Records what needs a whole chunk of `n` trials: the cheapest route of each
+    /// regime, the sketches of cost and days, and the paired differences.
+    pub fn end_chunk(&mut self, acc: &mut Acc, n: usize, routes: usize) {
+        self.n += n as u64;
+        let cap = self.cap;
+        let col = |i: usize| i * cap..i * cap + n;
+        let min = &mut self.min[..n];
+        for g in 0..acc.cells.len() / routes {
+            min.fill(f64::INFINITY);
+            for r in 0..routes {
+                let costs = &self.cost_col[col(g * routes + r)];
+                for (m, &c) in min.iter_mut().zip(costs) {
+                    *m = m.min(c);
+                }
+            }
+            for r in 0..routes {
                 let i = g * routes + r;
                 let cell = &mut acc.cells[i];
-                cell.cost_sketch.insert(o.cost);
-                cell.days_sketch.insert(o.days);
-                let c = &mut self.cost[i];
-                c[0] += o.cost;
-                c[1] += o.cost * o.cost;
-                let s = &mut self.sums[i];
-                for (k, p) in o.parts.iter().enumerate() {
-                    s[k] += p;
+                let costs = &self.cost_col[col(i)];
+                let entered = &self.entered_col[col(i)];
+                let (mut cheapest, mut cheapest_own) = (0, 0);
+                for ((&c, &m), &e) in costs.iter().zip(min.iter()).zip(entered) {
+                    let is_min = c == m;
+                    cheapest += u64::from(is_min);
+                    cheapest_own += u64::from(is_min && e);
                 }
-                s[sum::DAYS] += o.days;
-                let mut bits = o.flags;
-                while bits != 0 {
-                    let k = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    cell.counts[k] += 1;
-                }
-                let mut before = o.before_effective;
-                while before != 0 {
-                    let k = before.trailing_zeros() as usize;
-                    before &= before - 1;
-                    cell.before_effective[k] += 1;
-                }
-                if o.cost == min {
-                    cell.counts[count::CHEAPEST] += 1;
-                }
-                if o.entered {
-                    if o.cost == min {
-                        cell.counts[count::CHEAPEST_OWN] += 1;
-                    }
-                    cell.counts[count::ENTERED] += 1;
-                    s[sum::DUTY_ENTERED] += o.parts[crate::model::part::DUTY];
-                    s[sum::CV_ENTERED] += o.cv;
-                }
-                if o.has(crate::model::flag::CAUGHT) {
-                    s[sum::COST_CAUGHT] += o.cost;
-                }
+                cell.counts[count::CHEAPEST] += cheapest;
+                cell.counts[count::CHEAPEST_OWN] += cheapest_own;
+                cell.cost_sketch.insert_all(costs.iter().copied());
+                cell.days_sketch
+                    .insert_all(self.days_col[col(i)].iter().copied());
             }
         }
         for (k, p) in acc.pairs.iter().enumerate() {
-            let d = outcomes[p.a].cost - outcomes[p.b].cost;
+            let a = &self.cost_col[col(p.a)];
+            let b = &self.cost_col[col(p.b)];
             let pa = &mut acc.pair_accs[k];
-            pa.sketch.insert(d);
-            if d < 0.0 {
-                pa.first_cheaper += 1;
-            }
+            pa.sketch.insert_all(a.iter().zip(b).map(|(a, b)| a - b));
+            // The sums in locals: kept in memory they would chain every trial's add
+            // through a store and a load.
             let s = &mut self.pairs[k];
-            s[0] += d;
-            s[1] += d * d;
+            let (mut sum, mut sq, mut cheaper) = (s[0], s[1], 0);
+            for (a, b) in a.iter().zip(b) {
+                let d = a - b;
+                cheaper += u64::from(d < 0.0);
+                sum += d;
+                sq += d * d;
+            }
+            *s = [sum, sq];
+            pa.first_cheaper += cheaper;
         }
     }
 
@@ -288,5 +309,51 @@ impl BlockSums {
         self.cost.iter_mut().for_each(|c| *c = [0.0; 2]);
         self.sums.iter_mut().for_each(|c| *c = [0.0; sum::N]);
         self.pairs.iter_mut().for_each(|c| *c = [0.0; 2]);
+    }
+}
+
+/// Adds each outcome to its cell's sums and counts as the model computes it.
+pub struct Recorder<'a> {
+    sums: &'a mut BlockSums,
+    acc: &'a mut Acc,
+}
+
+impl CellSink for Recorder<'_> {
+    #[inline(always)]
+    fn outcome(&mut self, i: usize, t: usize, o: &Outcome) {
+        let b = &mut *self.sums;
+        let at = i * b.cap + t;
+        b.cost_col[at] = o.cost;
+        b.days_col[at] = o.days;
+        b.entered_col[at] = o.entered;
+        let c = &mut b.cost[i];
+        c[0] += o.cost;
+        c[1] += o.cost * o.cost;
+        let s = &mut b.sums[i];
+        for (k, p) in o.parts.iter().enumerate() {
+            s[k] += p;
+        }
+        s[sum::DAYS] += o.days;
+        let cell = &mut self.acc.cells[i];
+        let mut bits = o.flags;
+        while bits != 0 {
+            let k = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            cell.counts[k] += 1;
+        }
+        let mut before = o.before_effective;
+        while before != 0 {
+            let k = before.trailing_zeros() as usize;
+            before &= before - 1;
+            cell.before_effective[k] += 1;
+        }
+        if o.entered {
+            cell.counts[count::ENTERED] += 1;
+            s[sum::DUTY_ENTERED] += o.parts[crate::model::part::DUTY];
+            s[sum::CV_ENTERED] += o.cv;
+        }
+        if o.has(crate::model::flag::CAUGHT) {
+            s[sum::COST_CAUGHT] += o.cost;
+        }
     }
 }

@@ -17,7 +17,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::model::{Plan, COMPONENTS, FLAGS};
+use crate::model::{BlockScratch, Outcomes, Plan, COMPONENTS, FLAGS};
 pub use acc::Acc;
 use acc::BlockSums;
 
@@ -212,8 +212,8 @@ pub fn run(
             let me = rayon::current_thread_index().unwrap_or(0) % workers.len();
             let mut w = workers[me].0.lock().unwrap_or_else(|e| e.into_inner());
             let rows = w
-                .get_or_insert_with(|| Worker::new(plan))
-                .block(plan, spec, b, want_rows)?;
+                .get_or_insert_with(|| Worker::new(plan, want_rows))
+                .block(plan, spec, b)?;
             observer.advance(block_range(spec.trials, b).count() as u64);
             Ok(rows)
         };
@@ -285,74 +285,92 @@ struct Padded<T>(T);
 struct Worker {
     acc: Acc,
     sums: BlockSums,
-    scratch: crate::model::TrialScratch,
+    block: BlockScratch,
+    /// Every outcome of a chunk, kept only when per-trial rows are written.
+    rows: Option<Outcomes>,
 }
 
 impl Worker {
-    fn new(plan: &Plan) -> Self {
+    fn new(plan: &Plan, want_rows: bool) -> Self {
         let acc = Acc::new(plan);
+        let cap = BLOCK as usize;
         Worker {
-            sums: BlockSums::new(&acc),
-            scratch: plan.scratch(),
+            sums: BlockSums::new(&acc, cap),
+            block: plan.block_scratch(cap),
+            rows: want_rows.then(|| Outcomes::new(acc.cells.len(), cap)),
             acc,
         }
     }
 
-    fn block(
-        &mut self,
-        plan: &Plan,
-        spec: &RunSpec,
-        b: u64,
-        want_rows: bool,
-    ) -> Result<Vec<u8>, EngineError> {
+    fn block(&mut self, plan: &Plan, spec: &RunSpec, b: u64) -> Result<Vec<u8>, EngineError> {
         let routes = plan.n_routes();
         let mut rows = Vec::new();
-        for t in block_range(spec.trials, b) {
-            plan.trial(spec.seed, t, &mut self.scratch);
-            if let Some(i) = self
-                .scratch
-                .outcomes
-                .iter()
-                .position(|o| !o.cost.is_finite())
-            {
-                let s = plan.scenario();
-                return Err(EngineError::NonFinite {
-                    trial: t,
-                    regime: s.regimes[i / routes].name.clone(),
-                    route: s.routes[i % routes].name.clone(),
-                });
+        let range = block_range(spec.trials, b);
+        let n = (range.end - range.start) as usize;
+        let mut recorder = self.sums.recorder(&mut self.acc);
+        match &mut self.rows {
+            Some(outcomes) => {
+                let mut both = (recorder, &mut *outcomes);
+                plan.simulate(spec.seed, range.start, n, &mut self.block, &mut both);
             }
-            self.sums
-                .record(&mut self.acc, &self.scratch.outcomes, routes);
-            if want_rows {
-                write_rows(&mut rows, plan, t, &self.scratch.outcomes);
-            }
+            None => plan.simulate(spec.seed, range.start, n, &mut self.block, &mut recorder),
+        }
+        check_finite(plan, &self.sums, range.start, n)?;
+        self.sums.end_chunk(&mut self.acc, n, routes);
+        if let Some(outcomes) = &self.rows {
+            write_rows(&mut rows, plan, range.start, outcomes);
         }
         self.sums.flush(&mut self.acc);
         Ok(rows)
     }
 }
 
-fn write_rows(buf: &mut Vec<u8>, plan: &Plan, trial: u64, outcomes: &[crate::model::Outcome]) {
+/// Refuses a block with a non-finite cost, naming its first trial and cell.
+fn check_finite(plan: &Plan, sums: &BlockSums, first: u64, n: usize) -> Result<(), EngineError> {
+    let cells = plan.n_regimes() * plan.n_routes();
+    let bad = (0..cells)
+        .filter_map(|i| {
+            let t = sums.costs(i, n).iter().position(|c| !c.is_finite())?;
+            Some((t, i))
+        })
+        .min();
+    let Some((t, i)) = bad else {
+        return Ok(());
+    };
+    let s = plan.scenario();
+    let routes = plan.n_routes();
+    Err(EngineError::NonFinite {
+        trial: first + t as u64,
+        regime: s.regimes[i / routes].name.clone(),
+        route: s.routes[i % routes].name.clone(),
+    })
+}
+
+fn write_rows(buf: &mut Vec<u8>, plan: &Plan, first: u64, outcomes: &Outcomes) {
     use std::io::Write;
     let s = plan.scenario();
     let routes = plan.n_routes();
-    for (i, o) in outcomes.iter().enumerate() {
-        let _ = write!(
-            buf,
-            "{trial},{},{},{}",
-            csv_field(&crate::output::guard(&s.regimes[i / routes].name)),
-            csv_field(&crate::output::guard(&s.routes[i % routes].name)),
-            o.cost
-        );
-        for p in o.parts {
-            let _ = write!(buf, ",{p}");
+    let cells = plan.n_regimes() * routes;
+    for t in 0..outcomes.len() {
+        let trial = first + t as u64;
+        for i in 0..cells {
+            let o = &outcomes.cell(i)[t];
+            let _ = write!(
+                buf,
+                "{trial},{},{},{}",
+                csv_field(&crate::output::guard(&s.regimes[i / routes].name)),
+                csv_field(&crate::output::guard(&s.routes[i % routes].name)),
+                o.cost
+            );
+            for p in o.parts {
+                let _ = write!(buf, ",{p}");
+            }
+            let _ = write!(buf, ",{}", o.days);
+            for k in 0..FLAGS.len() {
+                let _ = write!(buf, ",{}", (o.flags >> k) & 1);
+            }
+            buf.push(b'\n');
         }
-        let _ = write!(buf, ",{}", o.days);
-        for k in 0..FLAGS.len() {
-            let _ = write!(buf, ",{}", (o.flags >> k) & 1);
-        }
-        buf.push(b'\n');
     }
 }
 

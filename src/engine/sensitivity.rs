@@ -13,39 +13,9 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use super::{block_range, EngineError, Observer, RunSpec};
+use crate::model::Outcomes;
 use crate::model::{Input, InputUse, Plan};
-use crate::stats::{ExactSum, Sketch};
-
-/// Mid-rank CDF lookup built from a sketch: F(x) = (count below x's bucket + half of its
-/// bucket) / n, at the sketch's 0.1% bucket resolution.
-pub struct RankTable {
-    upper: Vec<f64>,
-    mid: Vec<f64>,
-}
-
-impl RankTable {
-    /// The table of a cost sketch.
-    pub fn new(s: &Sketch) -> Self {
-        let n = s.count().max(1) as f64;
-        let (mut upper, mut mid) = (Vec::new(), Vec::new());
-        let mut below = 0u64;
-        for (_, hi, k) in s.buckets() {
-            upper.push(hi);
-            mid.push((below as f64 + 0.5 * k as f64) / n);
-            below += k;
-        }
-        RankTable { upper, mid }
-    }
-
-    /// The mid-rank of `x`, in (0, 1).
-    pub fn rank(&self, x: f64) -> f64 {
-        let i = self
-            .upper
-            .partition_point(|&h| h < x)
-            .min(self.mid.len().saturating_sub(1));
-        self.mid.get(i).copied().unwrap_or(0.5)
-    }
-}
+use crate::stats::{ExactSum, RankTable, Sketch};
 
 /// Indices into [`Sums`].
 pub mod sums {
@@ -112,6 +82,33 @@ pub struct Sensitivity {
     pub acc: SensAcc,
 }
 
+/// One worker thread's sums and reusable buffers (one block's worth).
+struct SensWorker {
+    acc: SensAcc,
+    scratch: crate::model::BlockScratch,
+    outcomes: Outcomes,
+    /// The block's input uniforms, trial-major.
+    u: Vec<f64>,
+    /// The block's cost ranks of one cell.
+    y: Vec<f64>,
+    /// The block's float sums per cell and input use.
+    block: Vec<Vec<[f64; sums::N]>>,
+}
+
+impl SensWorker {
+    fn new(plan: &Plan, uses: &[Vec<InputUse>], inputs: usize) -> Self {
+        let cap = super::BLOCK as usize;
+        SensWorker {
+            acc: SensAcc::new(uses),
+            scratch: plan.block_scratch(cap),
+            outcomes: Outcomes::new(uses.len(), cap),
+            u: vec![0.0; cap * inputs],
+            y: vec![0.0; cap],
+            block: uses.iter().map(|c| vec![[0.0; sums::N]; c.len()]).collect(),
+        }
+    }
+}
+
 /// Runs the second pass over `spec`'s blocks. `cost` holds each cell's cost sketch from
 /// the first pass (the whole run's, so ranks are global).
 pub fn run(
@@ -133,27 +130,33 @@ pub fn run(
             threads: spec.threads,
             source,
         })?;
-    let workers: Vec<Mutex<SensAcc>> = (0..spec.threads)
-        .map(|_| Mutex::new(SensAcc::new(&uses)))
-        .collect();
+    let workers: Vec<Mutex<Option<SensWorker>>> =
+        (0..spec.threads).map(|_| Mutex::new(None)).collect();
+    let k = inputs.len();
     pool.install(|| {
         spec.blocks.clone().into_par_iter().try_for_each(|b| {
             if observer.cancelled() {
                 return Err(EngineError::Interrupted);
             }
-            let mut scratch = plan.scratch();
-            let mut u = vec![0.0; inputs.len()];
-            let mut block: Vec<Vec<[f64; sums::N]>> =
-                uses.iter().map(|c| vec![[0.0; sums::N]; c.len()]).collect();
+            let me = rayon::current_thread_index().unwrap_or(0) % workers.len();
+            let mut w = workers[me].lock().unwrap_or_else(|e| e.into_inner());
+            let w = w.get_or_insert_with(|| SensWorker::new(plan, &uses, k));
             let range = block_range(spec.trials, b);
-            let n = range.end - range.start;
-            for t in range {
-                plan.trial(spec.seed, t, &mut scratch);
-                plan.input_uniforms(spec.seed, t, &inputs, &mut u);
-                for (i, o) in scratch.outcomes.iter().enumerate() {
-                    let y = ranks[i].rank(o.cost);
-                    for (use_, s) in uses[i].iter().zip(block[i].iter_mut()) {
-                        let ui = u[use_.input];
+            let n = (range.end - range.start) as usize;
+            plan.simulate(spec.seed, range.start, n, &mut w.scratch, &mut w.outcomes);
+            // Each trial's input uniforms, trial-major.
+            for (t, row) in w.u.chunks_exact_mut(k.max(1)).enumerate().take(n) {
+                plan.input_uniforms(spec.seed, range.start + t as u64, &inputs, row);
+            }
+            for (i, cell) in w.block.iter_mut().enumerate() {
+                let costs = w.outcomes.cell(i);
+                for (y, o) in w.y.iter_mut().zip(costs) {
+                    *y = ranks[i].rank(o.cost);
+                }
+                for (use_, s) in uses[i].iter().zip(cell.iter_mut()) {
+                    let mut acc = [0.0; sums::N];
+                    for (t, (&y, o)) in w.y.iter().zip(costs).enumerate() {
+                        let ui = w.u[t * k + use_.input];
                         let (x, top, bottom) = match use_.threshold {
                             Some(p) => {
                                 let hit = ui < p;
@@ -161,41 +164,42 @@ pub fn run(
                             }
                             None => (ui, ui >= 0.9, ui < 0.1),
                         };
-                        s[0] += x;
-                        s[1] += y;
-                        s[2] += x * y;
-                        s[3] += x * x;
-                        s[4] += y * y;
                         let c = o.cost;
+                        acc[0] += x;
+                        acc[1] += y;
+                        acc[2] += x * y;
+                        acc[3] += x * x;
+                        acc[4] += y * y;
                         if top {
-                            s[sums::TOP_N] += 1.0;
-                            s[sums::TOP_SUM] += c;
-                            s[sums::TOP_SQ] += c * c;
+                            acc[sums::TOP_N] += 1.0;
+                            acc[sums::TOP_SUM] += c;
+                            acc[sums::TOP_SQ] += c * c;
                         } else if bottom {
-                            s[sums::BOT_N] += 1.0;
-                            s[sums::BOT_SUM] += c;
-                            s[sums::BOT_SQ] += c * c;
+                            acc[sums::BOT_N] += 1.0;
+                            acc[sums::BOT_SUM] += c;
+                            acc[sums::BOT_SQ] += c * c;
                         }
                     }
+                    *s = acc;
                 }
             }
-            let me = rayon::current_thread_index().unwrap_or(0) % workers.len();
-            let mut w = workers[me].lock().unwrap_or_else(|e| e.into_inner());
-            w.n += n;
-            for (a, b) in w.sums.iter_mut().zip(&block) {
+            w.acc.n += n as u64;
+            for (a, b) in w.acc.sums.iter_mut().zip(&w.block) {
                 for (x, y) in a.iter_mut().zip(b) {
                     for k in 0..sums::N {
                         x[k].add(ExactSum::from_f64(y[k]));
                     }
                 }
             }
-            observer.advance(n);
+            observer.advance(n as u64);
             Ok(())
         })
     })?;
     let mut acc = SensAcc::new(&uses);
     for w in workers {
-        acc.merge(&w.into_inner().unwrap_or_else(|e| e.into_inner()));
+        if let Some(w) = w.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            acc.merge(&w.acc);
+        }
     }
     Ok(Sensitivity { inputs, uses, acc })
 }

@@ -1,17 +1,21 @@
 //! The cost model of docs/model.md: the landed cost of one shipment per (regime, route).
 //!
 //! [`Plan`] compiles a validated scenario once (purpose keys, static filters, masks);
-//! [`Plan::trial`] then turns one trial's uniforms into an [`Outcome`] per cell. Pure
-//! functions of the draws: no I/O, no statistics, no threads.
+//! [`Plan::simulate`] then turns a block of trials' uniforms into an [`Outcome`] per
+//! (cell, trial), drawing purpose by purpose over the block and evaluating cell by cell
+//! ([`Plan::trial`] is a block of one). Pure functions of the draws: no I/O, no
+//! statistics, no threads.
 
+mod draws;
 mod duty;
 mod inputs;
 mod plan;
 mod trial;
 
+pub use draws::BlockScratch;
 pub use inputs::{Input, InputUse};
 pub use plan::Plan;
-pub use trial::TrialScratch;
+pub use trial::{CellSink, Outcomes, TrialScratch};
 
 /// The cost components, in the order of every output.
 pub const COMPONENTS: [&str; 9] = [

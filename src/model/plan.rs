@@ -195,12 +195,18 @@ pub struct Plan {
 /// Why a scenario cannot be compiled (limits of the bit masks).
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum PlanError {
-    /// Too many measures in one regime.
-    #[error("regime `{0}` has {1} measures; at most 128 are supported")]
-    TooManyMeasures(String, usize),
-    /// Too many agreements in one regime.
-    #[error("regime `{0}` has {1} agreements; at most 64 are supported")]
-    TooManyAgreements(String, usize),
+    /// Too many measures, agreements or sanctions in one regime for the bit masks.
+    #[error("regime `{regime}` has {count} {what}; at most {limit} are supported")]
+    TooMany {
+        /// The regime's name.
+        regime: String,
+        /// What there are too many of ("measures", ...).
+        what: &'static str,
+        /// How many it has.
+        count: usize,
+        /// The most supported.
+        limit: usize,
+    },
 }
 
 fn all_bits(n: usize) -> u128 {
@@ -228,14 +234,19 @@ impl Plan {
         let mut timing: Vec<u64> = Vec::new();
         let mut regimes = Vec::new();
         for g in &scenario.regimes {
-            if g.measures.len() > 128 {
-                return Err(PlanError::TooManyMeasures(g.name.clone(), g.measures.len()));
-            }
-            if g.agreements.len() > 64 {
-                return Err(PlanError::TooManyAgreements(
-                    g.name.clone(),
-                    g.agreements.len(),
-                ));
+            for (what, count, limit) in [
+                ("measures", g.measures.len(), 128),
+                ("agreements", g.agreements.len(), 64),
+                ("sanctions", g.sanctions.len(), 128),
+            ] {
+                if count > limit {
+                    return Err(PlanError::TooMany {
+                        regime: g.name.clone(),
+                        what,
+                        count,
+                        limit,
+                    });
+                }
             }
             let measures = g
                 .measures

@@ -5,61 +5,150 @@
 //! holding. Fallbacks are evaluated before the routes that use them, so a stopped route's
 //! rerouting cost is the fallback's own outcome in the same trial and regime.
 
+use super::draws::BlockScratch;
 use super::duty;
-use super::plan::{CellPlan, Plan, RegimePlan};
+use super::plan::{CellPlan, Plan, RegimePlan, RouteKeys};
 use super::{flag, part, Outcome};
-use crate::dist::{std_normal_quantile, Dist};
 use crate::rng::TrialRng;
 use crate::scenario::{Declare, Effect, Mode, Rule};
 
-/// What a route costs before any regime: the same in every regime of a trial.
-#[derive(Clone, Copy, Debug, Default)]
-struct RouteDraw {
-    /// Freight (with leg fees) of the legs before processing, per unit.
+/// One route's draws in one trial, as a cell reads them.
+#[derive(Clone, Copy)]
+struct RouteDraw<'a> {
     freight_before: f64,
-    /// Freight of the other legs, per unit.
     freight_after: f64,
-    /// Customs value per unit.
     cv: f64,
-    /// Regional value content (build-down), for RVC rules.
     rvc: f64,
-    /// Legs plus processing days.
     days: f64,
     /// Whether the last leg into the US is by ocean (HMF).
     last_ocean: bool,
-    u_detect: f64,
-    u_seize: f64,
-    u_inspect: f64,
-    u_inspect_days: f64,
-    u_exclude: f64,
-    u_penalty: f64,
-    u_lookback: f64,
+    /// The trial's generator and the route's purpose keys, for the draws only some cells
+    /// need (detection, seizure, inspection, ...).
+    rng: TrialRng,
+    keys: &'a RouteKeys,
 }
 
-/// Buffers reused across trials, so a trial allocates nothing. One per thread.
+impl RouteDraw<'_> {
+    #[inline]
+    fn u(&self, key: impl Fn(&RouteKeys) -> u64) -> f64 {
+        self.rng.uniform(key(self.keys))
+    }
+}
+
+/// Buffers of [`Plan::trial`]: one trial's outcomes.
 #[derive(Clone, Debug)]
 pub struct TrialScratch {
-    routes: Vec<RouteDraw>,
-    in_force_u: Vec<f64>,
-    fx: Vec<f64>,
-    /// Each market's common shock Z (standard normal) this trial.
-    market_z: Vec<f64>,
-    /// Each timing draw's uniform this trial (shared by regimes).
-    effective_u: Vec<f64>,
-    /// The current regime's effective day per measure (timed measures only).
-    effective_day: Vec<f64>,
-    /// The departure day this trial.
-    departure: f64,
+    block: BlockScratch,
     /// The outcomes of the last trial, indexed `regime * n_routes + route`.
     pub outcomes: Vec<Outcome>,
 }
 
-/// Draws `dist` at the uniform for `key`; fixed values skip the generator.
-#[inline]
-fn draw(dist: &Dist, rng: &TrialRng, key: u64) -> f64 {
-    match dist {
-        Dist::Fixed(v) => *v,
-        d => d.quantile(rng.uniform(key)),
+/// Receives every (cell, trial) outcome of a block as it is computed, so a caller can
+/// keep what it needs (statistics, rows) without the block's outcomes being stored.
+/// Cells come regime by regime; within a cell, trials in order.
+pub trait CellSink {
+    /// A block of `n` trials starts.
+    fn start(&mut self, _n: usize) {}
+    /// The outcome of cell `cell` (`regime * routes + route`) in trial `t` of the block.
+    fn outcome(&mut self, cell: usize, t: usize, o: &Outcome);
+}
+
+/// Every outcome of a block, stored cell-major: what per-trial output and the
+/// sensitivity pass read.
+#[derive(Clone, Debug, Default)]
+pub struct Outcomes {
+    cap: usize,
+    n: usize,
+    all: Vec<Outcome>,
+}
+
+impl Outcomes {
+    /// Room for `cap` trials of `cells` cells.
+    pub fn new(cells: usize, cap: usize) -> Self {
+        Outcomes {
+            cap,
+            n: 0,
+            all: vec![Outcome::default(); cells * cap],
+        }
+    }
+
+    /// Trials held.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Whether no trial is held.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The outcomes of cell `cell` (`regime * routes + route`), in trial order.
+    pub fn cell(&self, cell: usize) -> &[Outcome] {
+        let at = cell * self.cap;
+        &self.all[at..at + self.n]
+    }
+}
+
+/// Both sinks get every outcome.
+impl<A: CellSink, B: CellSink> CellSink for (A, B) {
+    fn start(&mut self, n: usize) {
+        self.0.start(n);
+        self.1.start(n);
+    }
+
+    #[inline]
+    fn outcome(&mut self, cell: usize, t: usize, o: &Outcome) {
+        self.0.outcome(cell, t, o);
+        self.1.outcome(cell, t, o);
+    }
+}
+
+impl<S: CellSink + ?Sized> CellSink for &mut S {
+    fn start(&mut self, n: usize) {
+        (**self).start(n);
+    }
+
+    #[inline]
+    fn outcome(&mut self, cell: usize, t: usize, o: &Outcome) {
+        (**self).outcome(cell, t, o);
+    }
+}
+
+impl CellSink for Outcomes {
+    #[inline]
+    fn outcome(&mut self, cell: usize, t: usize, o: &Outcome) {
+        self.all[cell * self.cap + t] = *o;
+    }
+
+    fn start(&mut self, n: usize) {
+        self.n = n.min(self.cap);
+    }
+}
+
+/// Measures applying and agreements claimed: what a duty rate depends on.
+type RateKey = (u128, u64);
+
+/// The last two duty rates computed for one cell, by (measures applying, claims): in a
+/// block most trials file the same stack, so the stack's sum is mostly looked up.
+#[derive(Clone, Copy, Default)]
+struct RateMemo {
+    slots: [Option<(RateKey, (f64, f64))>; 2],
+    next: usize,
+}
+
+impl RateMemo {
+    #[inline]
+    fn rate(&mut self, rp: &RegimePlan, active: u128, claims: u64) -> (f64, f64) {
+        let key = (active, claims);
+        for (k, v) in self.slots.iter().flatten() {
+            if *k == key {
+                return *v;
+            }
+        }
+        let v = duty::rate(rp, duty::kept(rp, active, u128::MAX, claims));
+        self.slots[self.next] = Some((key, v));
+        self.next ^= 1;
+        v
     }
 }
 
@@ -67,151 +156,132 @@ impl Plan {
     /// Fresh buffers for [`Plan::trial`].
     pub fn scratch(&self) -> TrialScratch {
         TrialScratch {
-            routes: vec![RouteDraw::default(); self.n_routes()],
-            in_force_u: vec![0.0; self.draw_keys.len()],
-            fx: vec![1.0; self.fx_keys.len()],
-            market_z: vec![0.0; self.market_keys.len()],
-            effective_u: vec![0.0; self.timing.len()],
-            effective_day: vec![
-                f64::NEG_INFINITY;
-                self.regimes
-                    .iter()
-                    .map(|g| g.measures.len())
-                    .max()
-                    .unwrap_or(0)
-            ],
-            departure: 0.0,
+            block: self.block_scratch(1),
             outcomes: vec![Outcome::default(); self.n_regimes() * self.n_routes()],
         }
     }
 
     /// Simulates trial `trial` of a run seeded `seed`; results land in `s.outcomes`.
+    /// The same numbers as that trial of [`Plan::simulate`].
     pub fn trial(&self, seed: u64, trial: u64, s: &mut TrialScratch) {
-        let rng = TrialRng::new(seed, trial);
-        let sc = &self.scenario;
-        for (i, f) in sc.fx.iter().enumerate() {
-            s.fx[i] = draw(&f.rate, &rng, self.fx_keys[i]);
-        }
-        for (i, &k) in self.draw_keys.iter().enumerate() {
-            s.in_force_u[i] = rng.uniform(k);
-        }
-        for (i, &k) in self.market_keys.iter().enumerate() {
-            s.market_z[i] = std_normal_quantile(rng.uniform(k));
-        }
-        for (i, &k) in self.timing.iter().enumerate() {
-            s.effective_u[i] = rng.uniform(k);
-        }
-        s.departure = draw(&sc.departure, &rng, self.departure_key);
-        let to_usd = |fx: &[f64], cur: Option<usize>| cur.map_or(1.0, |c| fx[c]);
-        let v = draw(&sc.goods.unit_value.dist, &rng, self.goods_key)
-            / to_usd(&s.fx, sc.goods.unit_value.currency);
-        for (r, route) in sc.routes.iter().enumerate() {
-            let keys = &self.routes[r];
-            let mut d = RouteDraw::default();
-            let split = if route.processing.is_some() {
-                route.legs_before
-            } else {
-                0
-            };
-            for (j, leg) in route.legs.iter().enumerate() {
-                let k = &keys.legs[j];
-                let rate = match (leg.market, &leg.rate) {
-                    (_, Dist::Fixed(v)) => *v,
-                    (None, d) => d.quantile(rng.uniform(k.rate)),
-                    // Gaussian copula: the leg's normal score loads `rho` on the market's
-                    // common shock; its marginal distribution is unchanged.
-                    (Some((m, rho)), d) => {
-                        let e = std_normal_quantile(rng.uniform(k.rate));
-                        let z = rho * s.market_z[m] + (1.0 - rho * rho).sqrt() * e;
-                        d.at_normal_score(z)
-                    }
-                };
-                let per_unit = match leg.mode {
-                    Mode::Ocean => rate / sc.goods.units_per_feu,
-                    Mode::Air | Mode::Parcel => rate * sc.goods.kg_per_unit,
-                } + draw(&leg.fees, &rng, k.fees);
-                if j < split {
-                    d.freight_before += per_unit;
-                } else {
-                    d.freight_after += per_unit;
-                }
-                d.days += draw(&leg.days, &rng, k.days);
+        struct One<'a>(&'a mut [Outcome]);
+        impl CellSink for One<'_> {
+            fn outcome(&mut self, cell: usize, _: usize, o: &Outcome) {
+                self.0[cell] = *o;
             }
-            d.last_ocean = route.legs.last().is_some_and(|l| l.mode == Mode::Ocean);
-            d.cv = v;
-            if let Some(p) = &route.processing {
-                let fx = to_usd(&s.fx, p.cost.currency);
-                let cost = draw(&p.cost.dist, &rng, keys.proc_cost) / fx;
-                let materials = draw(&p.materials.dist, &rng, keys.proc_materials) / fx;
-                let markup = draw(&p.markup, &rng, keys.proc_markup);
-                d.days += draw(&p.days, &rng, keys.proc_days);
-                d.cv = (v + d.freight_before + cost + materials) * (1.0 + markup);
-                let vnm = v
-                    + d.freight_before
-                    + if p.materials_originating {
-                        0.0
-                    } else {
-                        materials
-                    };
-                d.rvc = if d.cv > 0.0 { (d.cv - vnm) / d.cv } else { 0.0 };
-            }
-            d.u_detect = rng.uniform(keys.detection);
-            d.u_seize = rng.uniform(keys.seizure);
-            d.u_inspect = rng.uniform(keys.inspection);
-            d.u_inspect_days = rng.uniform(keys.inspection_days);
-            d.u_exclude = rng.uniform(keys.exclusion);
-            d.u_penalty = rng.uniform(keys.penalty_multiple);
-            d.u_lookback = rng.uniform(keys.lookback);
-            s.routes[r] = d;
         }
-        let n = self.n_routes();
+        self.simulate(seed, trial, 1, &mut s.block, &mut One(&mut s.outcomes));
+    }
+
+    /// Simulates trials `first..first + n` (`n` at most the scratch's capacity) of a run
+    /// seeded `seed`: every (regime, route) cell over the block, each outcome handed to
+    /// `sink` as it is computed.
+    pub fn simulate(
+        &self,
+        seed: u64,
+        first: u64,
+        n: usize,
+        s: &mut BlockScratch,
+        sink: &mut impl CellSink,
+    ) {
+        s.n = n.min(s.cap);
+        sink.start(s.n);
+        self.draw_block(seed, first, s);
         for (g, rp) in self.regimes.iter().enumerate() {
-            let in_force = rp
-                .measures
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| s.in_force_u[m.draw] < m.probability)
-                .fold(0u128, |acc, (i, _)| acc | 1u128 << i);
-            effective_days(rp, &s.effective_u, &mut s.effective_day);
-            for &r in &self.order {
-                let out = self.cell(g, rp, r, v, in_force, s);
-                s.outcomes[g * n + r] = out;
+            self.regime_block(g, rp, s, sink);
+        }
+    }
+
+    /// Every route of regime `g` over the block, fallbacks first.
+    fn regime_block(
+        &self,
+        g: usize,
+        rp: &RegimePlan,
+        s: &mut BlockScratch,
+        sink: &mut impl CellSink,
+    ) {
+        let n = s.n;
+        // A measure is in force when its uniform (in (0, 1)) is below its probability:
+        // always at probability 1, never at 0; only the others are looked at per trial.
+        let always = rp
+            .measures
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.probability >= 1.0)
+            .fold(0u128, |acc, (i, _)| acc | 1u128 << i);
+        s.in_force[..n].fill(always);
+        for (i, m) in rp.measures.iter().enumerate() {
+            if m.probability > 0.0 && m.probability < 1.0 {
+                let u = &s.in_force_u[m.draw][..n];
+                for (mask, &u) in s.in_force[..n].iter_mut().zip(u) {
+                    *mask |= u128::from(u < m.probability) << i;
+                }
+            }
+        }
+        s.sanctions_in_force[..n].fill(0);
+        for (i, &(draw, p)) in rp.sanction_draws.iter().enumerate() {
+            let u = &s.in_force_u[draw][..n];
+            for (mask, &u) in s.sanctions_in_force[..n].iter_mut().zip(u) {
+                *mask |= u128::from(u < p) << i;
+            }
+        }
+        effective_days(rp, &s.effective_u, &mut s.effective_day, n);
+        let routes = self.n_routes();
+        for &r in &self.order {
+            let mut memo = [RateMemo::default(); 2];
+            for t in 0..n {
+                let out = self.cell(g, rp, r, t, s, &mut memo);
+                s.fallback[r * s.cap + t] = (out.cost, out.days);
+                sink.outcome(g * routes + r, t, &out);
             }
         }
     }
 
     /// One (regime, route) cell of the current trial.
+    #[inline(always)]
     fn cell(
         &self,
         g: usize,
         rp: &RegimePlan,
         r: usize,
-        v: f64,
-        in_force: u128,
-        s: &TrialScratch,
+        t: usize,
+        s: &BlockScratch,
+        memo: &mut [RateMemo; 2],
     ) -> Outcome {
         let sc = &self.scenario;
         let regime = &sc.regimes[g];
         let route = &sc.routes[r];
         let cell = &rp.cells[r];
-        let d = &s.routes[r];
+        let cols = &s.routes[r];
+        let d = RouteDraw {
+            freight_before: cols.freight_before[t],
+            freight_after: cols.freight_after[t],
+            cv: cols.cv[t],
+            rvc: cols.rvc[t],
+            days: cols.days[t],
+            last_ocean: route.legs.last().is_some_and(|l| l.mode == Mode::Ocean),
+            rng: s.rngs[t],
+            keys: &self.routes[r],
+        };
+        let d = &d;
+        let v = s.v[t];
+        let in_force = s.in_force[t];
         let (in_force, before) = if rp.timed == 0 {
             (in_force, 0)
         } else {
-            timed_in_force(rp, in_force, s.departure + d.days, &s.effective_day)
+            timed_in_force(rp, in_force, s.departure[t] + d.days, &s.effective_day, t)
         };
-        let n = self.n_routes();
-        let fallback = route.fallback.map(|f| s.outcomes[g * n + f]);
+        let fallback = route.fallback.map(|f| s.fallback[f * s.cap + t]);
         let mut out = Outcome {
             before_effective: before,
             ..Outcome::default()
         };
 
-        if let (Some(effect), Some(fb)) = (self.sanction_effect(rp, cell, regime, r, s), fallback) {
+        if let (Some(effect), Some(fb)) = (self.sanction_effect(cell, regime, r, s, t), fallback) {
             match effect {
                 Effect::Reroute => {
-                    out.parts[part::REROUTING] = fb.cost;
-                    out.days = fb.days;
+                    out.parts[part::REROUTING] = fb.0;
+                    out.days = fb.1;
                     out.flags = flag::BLOCKED;
                 }
                 Effect::Seize => {
@@ -246,11 +316,11 @@ impl Plan {
             claims: filed_claims,
             de_minimis_origin: cell.dm_filed,
         };
-        let mut entry = self.assess(rp, regime, d, in_force, filed);
+        let mut entry = self.assess(rp, regime, d, in_force, filed, &mut memo[0]);
 
         let mut seized = false;
         if let (true, Some(e)) = (false_claim, &regime.enforcement) {
-            if d.u_detect < e.detection {
+            if d.u(|k| k.detection) < e.detection {
                 out.flags |= flag::CAUGHT;
                 // Reassessed whole at the true filing: duty, de minimis, fees and the MPF
                 // waiver, with `when = "caught"` measures now applying.
@@ -259,16 +329,18 @@ impl Plan {
                     claims: true_claims,
                     de_minimis_origin: cell.dm_true,
                 };
-                let reassessed = self.assess(rp, regime, d, in_force, truth);
+                let reassessed = self.assess(rp, regime, d, in_force, truth, &mut memo[1]);
                 let evaded = (reassessed.duty - entry.duty).max(0.0);
-                let entries = e.lookback.entries(d.u_lookback, e.detection);
-                let multiple = e.penalty_multiple.quantile_or_fixed(d.u_penalty);
+                let entries = e.lookback.entries(d.u(|k| k.lookback), e.detection);
+                let multiple = e
+                    .penalty_multiple
+                    .quantile_or_fixed(d.u(|k| k.penalty_multiple));
                 let charge = evaded + multiple * evaded + e.penalty_ad_valorem * d.cv;
                 // This entry's own true duty is in `duty`; the rest of the charges (and
                 // any refund of duty filed above what was owed) is the penalty.
                 out.parts[part::PENALTY] = entries * charge - evaded;
                 entry = reassessed;
-                seized = d.u_seize < e.seizure;
+                seized = d.u(|k| k.seizure) < e.seizure;
             }
         }
         if entry.de_minimis {
@@ -279,11 +351,11 @@ impl Plan {
         let mut days = d.days;
         let mut excluded = false;
         if let (false, Some(i), true) = (seized, &regime.inspection, cell.inspected_origin) {
-            if d.u_inspect < i.probability {
+            if d.u(|k| k.inspection) < i.probability {
                 out.flags |= flag::INSPECTED;
-                days += i.days.quantile_or_fixed(d.u_inspect_days);
+                days += i.days.quantile_or_fixed(d.u(|k| k.inspection_days));
                 out.parts[part::INSPECTION] = i.fee / sc.goods.units;
-                excluded = d.u_exclude < i.exclusion;
+                excluded = d.u(|k| k.exclusion) < i.exclusion;
             }
         }
         match (seized || excluded, fallback) {
@@ -310,26 +382,21 @@ impl Plan {
     /// before shipping) wins over a seizure when both apply.
     fn sanction_effect(
         &self,
-        rp: &RegimePlan,
         cell: &CellPlan,
         regime: &crate::scenario::Regime,
         r: usize,
-        s: &TrialScratch,
+        s: &BlockScratch,
+        t: usize,
     ) -> Option<Effect> {
         let links = &cell.sanctions.links;
         if links.is_empty() {
             return None;
         }
-        let in_force = |i: usize| {
-            let (draw, p) = rp.sanction_draws[i];
-            s.in_force_u[draw] < p
-        };
+        let in_force = s.sanctions_in_force[t];
         if !cell.sanctions.table.is_empty() {
-            let set = links
-                .iter()
-                .enumerate()
-                .filter(|(_, &i)| in_force(i))
-                .fold(0usize, |acc, (k, _)| acc | 1 << k);
+            let set = links.iter().enumerate().fold(0usize, |acc, (k, &i)| {
+                acc | (((in_force >> i) & 1) as usize) << k
+            });
             return match cell.sanctions.table[set] {
                 0 => None,
                 1 => Some(Effect::Reroute),
@@ -339,13 +406,14 @@ impl Plan {
         let operator = self.scenario.routes[r].operator.as_deref()?;
         let live: Vec<&crate::scenario::Sanction> = links
             .iter()
-            .filter(|&&i| in_force(i))
+            .filter(|&&i| (in_force >> i) & 1 != 0)
             .map(|&i| &regime.sanctions[i])
             .collect();
         self.scenario.sanction_effect(operator, &live)
     }
 
     /// Duty, fees and de minimis for one filing of the route's shipment.
+    #[inline(always)]
     fn assess(
         &self,
         rp: &RegimePlan,
@@ -353,6 +421,7 @@ impl Plan {
         d: &RouteDraw,
         in_force: u128,
         filing: Filing,
+        memo: &mut RateMemo,
     ) -> Assessment {
         let units = self.scenario.goods.units;
         let value = d.cv * units;
@@ -368,8 +437,7 @@ impl Plan {
                 de_minimis,
             };
         }
-        let (rate, per_unit) =
-            duty::rate(rp, duty::kept(rp, filing.measures, in_force, filing.claims));
+        let (rate, per_unit) = memo.rate(rp, filing.measures & in_force, filing.claims);
         let fees = regime.fees.as_ref().map_or(0.0, |f| {
             let mpf = if rp.waives_mpf & filing.claims != 0 {
                 0.0
@@ -415,16 +483,20 @@ struct Assessment {
 /// This regime's effective day of each timed measure: the shared uniform of its name (or
 /// group) through the regime's own `effective_day` distribution, so regimes that time a
 /// measure differently get comonotone days.
-fn effective_days(rp: &RegimePlan, uniforms: &[f64], out: &mut [f64]) {
+fn effective_days(rp: &RegimePlan, uniforms: &[Vec<f64>], out: &mut [Vec<f64>], n: usize) {
     let mut bits = rp.timed;
     while bits != 0 {
         let i = bits.trailing_zeros() as usize;
         bits &= bits - 1;
         let m = &rp.measures[i];
-        out[i] = match (&m.effective_day, m.timing) {
-            (Some(d), Some(t)) => d.quantile_or_fixed(uniforms[t]),
-            _ => f64::NEG_INFINITY,
-        };
+        let day = &mut out[i][..n];
+        match (&m.effective_day, m.timing) {
+            (Some(d), Some(t)) => {
+                day.copy_from_slice(&uniforms[t][..n]);
+                d.quantile_slice(day);
+            }
+            _ => day.fill(f64::NEG_INFINITY),
+        }
     }
 }
 
@@ -435,7 +507,8 @@ fn timed_in_force(
     rp: &RegimePlan,
     in_force: u128,
     entry_day: f64,
-    effective_day: &[f64],
+    effective_day: &[Vec<f64>],
+    t: usize,
 ) -> (u128, u128) {
     let mut mask = in_force;
     let mut before = 0u128;
@@ -444,7 +517,7 @@ fn timed_in_force(
         let i = bits.trailing_zeros() as usize;
         bits &= bits - 1;
         let m = &rp.measures[i];
-        let eff = effective_day[i];
+        let eff = effective_day[i][t];
         if entry_day < eff {
             before |= 1u128 << i;
         }
@@ -456,14 +529,15 @@ fn timed_in_force(
 }
 
 /// Goods, freight, hub costs and penalty are lost; the fallback's whole cost follows.
-fn lost(out: &mut Outcome, v: f64, d: &RouteDraw, fb: Outcome, penalty: f64, own_days: f64) {
+/// `fb` is the fallback's (cost, days).
+fn lost(out: &mut Outcome, v: f64, d: &RouteDraw, fb: (f64, f64), penalty: f64, own_days: f64) {
     out.parts = [0.0; 9];
     out.parts[part::GOODS] = v;
     out.parts[part::FREIGHT] = d.freight_before + d.freight_after;
     out.parts[part::PROCESSING] = d.cv - v - d.freight_before;
     out.parts[part::PENALTY] = penalty;
-    out.parts[part::REROUTING] = fb.cost;
-    out.days = own_days + fb.days;
+    out.parts[part::REROUTING] = fb.0;
+    out.days = own_days + fb.1;
 }
 
 /// The agreements whose preference the goods truly qualify for in this trial.

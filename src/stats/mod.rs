@@ -31,7 +31,7 @@ pub mod exact;
 pub mod sketch;
 
 pub use self::exact::{ExactSum, Moments};
-pub use self::sketch::Sketch;
+pub use self::sketch::{RankTable, Sketch};
 
 /// Errors raised when deserialized data violates an accumulator's invariants.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

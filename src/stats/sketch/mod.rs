@@ -51,10 +51,12 @@ pub(super) fn key_lo(key: u32) -> f64 {
     f64::from_bits((key as u64) << SHIFT)
 }
 
+mod rank;
 mod store;
 #[cfg(test)]
 mod tests;
 
+pub use rank::RankTable;
 use store::{Cell, Store};
 
 /// Mergeable quantile sketch with log-linear buckets (HDR-histogram style).
@@ -190,6 +192,39 @@ impl Sketch {
             self.max = self.max.max(x);
         } else {
             self.insert_special(x, n);
+        }
+    }
+
+    /// Records every value of `xs`: the same sketch as inserting them one by one, with
+    /// the count, min and max kept in registers over the loop (the engine records a
+    /// block of trials of one cell at a time).
+    #[inline]
+    pub fn insert_all(&mut self, xs: impl IntoIterator<Item = f64>) {
+        let (mut n, mut lo, mut hi) = (0u64, f64::INFINITY, f64::NEG_INFINITY);
+        for x in xs {
+            let a = x.abs();
+            if (ZERO_THRESHOLD..f64::INFINITY).contains(&a) {
+                // The store picked without a branch: paired differences change sign
+                // unpredictably from trial to trial.
+                let store = if x.is_sign_negative() {
+                    &mut self.neg
+                } else {
+                    &mut self.pos
+                };
+                store.add(key_of(a), 1);
+                n += 1;
+                lo = lo.min(x);
+                hi = hi.max(x);
+            } else {
+                self.insert_special(x, 1);
+            }
+        }
+        if n > 0 {
+            self.count += n;
+            // Every value here has |x| >= 1e-6, so plain min/max agree with total_cmp
+            // and the order of updates does not matter.
+            self.min = self.min.min(lo);
+            self.max = self.max.max(hi);
         }
     }
 
