@@ -18,8 +18,8 @@
 #      $BENCH_NUMPY_SCENARIOS (explicit scenarios: the NumPy model does not read
 #      `schedule` regimes; benches/scenarios/korea-jv-explicit.toml is korea-jv written
 #      out, korea-jv-timed.toml adds sanctions, enforcement and timing) at
-#      $BENCH_NUMPY_TRIALS trials: tariffsim --threads 1, --threads 2 and NumPy, runs
-#      interleaved, median of $BENCH_RUNS; NumPy's wall by its own timer (simulation only)
+#      $BENCH_NUMPY_TRIALS trials: tariffsim --threads 1, --threads 2 (whatever
+#      $BENCH_THREADS says) and NumPy, runs interleaved, median of $BENCH_RUNS; NumPy's wall by its own timer (simulation only)
 #      and for its whole process; its means (and timing.csv shares) checked against
 #      tariffsim's summary.csv of the same run with --compare;
 #   5. the cost of `--sensitivity` on korea-jv: plain and --sensitivity runs at
