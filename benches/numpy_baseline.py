@@ -11,16 +11,26 @@ It serves two purposes:
 Run:
     pip install numpy            # the only dependency (Python >= 3.11 for tomllib)
     cargo build --release
-    ./target/release/tariffsim run scenarios/korea-jv.toml --trials 1000000 --out /tmp/jv1m
-    python3 benches/numpy_baseline.py scenarios/korea-jv.toml --trials 1000000 \\
-        --compare /tmp/jv1m/summary.csv
+    ./target/release/tariffsim run benches/scenarios/korea-jv-explicit.toml --trials 1000000 \\
+        --out /tmp/jv1m
+    python3 benches/numpy_baseline.py benches/scenarios/korea-jv-explicit.toml \\
+        --trials 1000000 --compare /tmp/jv1m/summary.csv
+
+The shipped scenarios take their law from tariffsim's built-in schedule (`schedule =
+"us"`), which this model does not carry (a regime with `schedule` is an error here):
+benches/scenarios/korea-jv-explicit.toml is korea-jv with that law written out (tariffsim
+gives both files byte-identical results), and benches/scenarios/korea-jv-timed.toml adds
+timing. A member of the korea-jv family (timing-60, enforcement-lax/strict) runs here
+when its `extends` names korea-jv-explicit.toml instead of korea-jv.toml.
 
 Options: --trials N (default: the scenario's), --chunk N (trials per vectorised chunk,
 default 65536), --seed N (default: the scenario's), --compare SUMMARY_CSV (prints a
-table of both means and exits 1 if any |z| > 4), --components (with --compare: also
-compares the mean of each of the nine cost components, which catches an error in a small
-component, such as fees, that the noise of the total would hide; summary.csv has no se
-per component, so their z uses sqrt(2) * se_numpy; slower, not for timing).
+table of both means and exits 1 if any |z| > 4; for a timed scenario also each
+p_before_effective of the timing.csv beside it, z from both binomial standard errors),
+--components (with --compare: also compares the mean of each of the nine cost
+components, which catches an error in a small component, such as fees, that the noise of
+the total would hide; summary.csv has no se per component, so their z uses sqrt(2) *
+se_numpy; slower, not for timing).
 
 Scope: model version 2.2 (docs/model.md Part I, with its "Changes in version 2.1" and
 "2.2"), the features the shipped scenarios use, written generally: `extends` families
@@ -34,10 +44,12 @@ seizure; inspection with exclusion; sanctions (aggregate and indirect ownership,
 seize) with fallbacks; holding; regime `base` chains (tables merged key by key) with
 `remove`; correlated markets for legs whose rate is lognormal (the Gaussian copula of
 docs/model.md is then exact: rate = median * exp(sigma * (rho Z + sqrt(1 - rho^2) e)));
-every leg on a market in the shipped scenarios is lognormal. Not implemented, and an error
-rather than silently ignored: markets on legs of other distributions, timing (`departure`,
-`effective_day`, `end_day`: timing-60.toml), sweeps (sweep-china-tariff.toml); no
-validation beyond what the model needs (run `tariffsim check` for that).
+every leg on a market in the shipped scenarios is lognormal; timing (`[scenario]
+departure`, a measure's `effective_day` and `end_day`, and timing.csv's
+p_before_effective). Not implemented, and an error rather than silently ignored: markets
+on legs of other distributions, sweeps (sweep-china-tariff.toml), `schedule` regimes, an
+`effective_day` beta with alpha or beta below 1; no validation beyond what the model needs
+(run `tariffsim check` for that).
 
 Threads: NumPy's element-wise work is single-threaded; the only BLAS call is the dot
 product for the sums of squares, where OpenBLAS's threads gain nothing (idle 2-core
@@ -61,6 +73,22 @@ targets in force and follows entities that own entities (a stopped entity's shar
 as the targets'); under `base`, de_minimis/fees/enforcement/inspection merge key by key
 and `remove` drops base measures, agreements, sanctions or whole tables.
 
+Timing (docs/model.md Part I, "Extensions" and "Details", v2.1/v2.2): the departure day
+is a trial-level draw shared by every route and regime (0 without `departure`); a route's
+US entry day is departure + its leg and processing days (an inspection delays release and
+counts in holding, not in the entry day). A measure's effective day comes from one
+uniform per trial per measure name (or group), shared by every route and regime and
+turned into a day through each regime's own `effective_day` distribution by its inverse
+CDF, so regimes that time a measure differently get comonotone days. A timed measure
+applies only to a shipment entering on a day in [effective_day, end_day): with only
+`end_day` from the start, with only `effective_day` for good. Outside its window it does
+not apply at all, as if not in force: it neither charges, nor replaces, nor floors; the
+reassessment of a caught entry uses the same entry day. A fallback's cost is its own
+route's in the same trial (its own entry day). p_before_effective, per (regime, route,
+timed measure), is the share of all trials whose own shipment entered before the
+effective day, counting trials where the route was rerouted (0 for a measure with only
+`end_day`).
+
 Choices where docs/model.md is silent follow tariffsim's (Part II "Model notes"; so the
 comparison is meaningful), or are this script's reading where the notes say nothing:
 several floors each top up independently, a floor acts only while its own measure
@@ -81,11 +109,12 @@ a negative draw is below 1e-15.
 Random numbers are this script's own (NumPy PCG64), so draws differ from tariffsim's;
 only means are compared. Draws are keyed by purpose (zlib.crc32 of a label) and chunk
 index, so results depend on (scenario, seed, trials, chunk).
-Common random numbers: trial-level draws (goods value, FX, in-force uniforms) are shared
-by routes and regimes; each route's draws (legs, processing, event uniforms) are shared
-by regimes; a regime-level distribution (inspection days, lookback, penalty multiple) is
-drawn once per (route, spec), so regimes with the same spec share it; the "since_first"
-look-back uses one uniform per route shared by every regime (as tariffsim does).
+Common random numbers: trial-level draws (goods value, FX, departure, in-force and
+effective-day uniforms) are shared by routes and regimes; each route's draws (legs,
+processing, event uniforms) are shared by regimes; a regime-level distribution
+(inspection days, lookback, penalty multiple) is drawn once per (route, spec), so regimes
+with the same spec share it; the "since_first" look-back uses one uniform per route shared
+by every regime (as tariffsim does).
 """
 
 from __future__ import annotations
@@ -338,6 +367,85 @@ def sample(spec, n, rng):
     raise ValueError(f"unknown dist {kind!r}")
 
 
+QUANTILE_NODES = 1 << 15  # nodes of a tabulated CDF (see `quantile`)
+_cdf_tables = {}
+
+
+def _tabulated_cdf(spec):
+    """(x, cdf) nodes of a distribution without a closed-form quantile in NumPy: the
+    density on a grid over its support (a truncated normal's [min, max], else mean +-
+    9 sd; beta and PERT on [min, max]), integrated with the trapezoid rule and normalised,
+    so a truncated normal is renormalised to its window as resampling does. Cached per
+    spec."""
+    k = json.dumps(spec, sort_keys=True)
+    if k in _cdf_tables:
+        return _cdf_tables[k]
+    kind = spec["dist"]
+    if kind == "normal":
+        mu, sd = float(spec["mean"]), float(spec["sd"])
+        lo = max(float(spec.get("min", -np.inf)), mu - 9.0 * sd)
+        hi = min(float(spec.get("max", np.inf)), mu + 9.0 * sd)
+        x = np.linspace(lo, hi, QUANTILE_NODES)
+        pdf = np.exp(-0.5 * ((x - mu) / sd) ** 2)
+    elif kind in ("beta", "pert"):
+        lo, hi = float(spec.get("min", 0.0)), float(spec.get("max", 1.0))
+        if kind == "pert":
+            mode = float(spec["mode"])
+            a = 1.0 + 4.0 * (mode - lo) / (hi - lo)
+            b = 1.0 + 4.0 * (hi - mode) / (hi - lo)
+        else:
+            a, b = float(spec["alpha"]), float(spec["beta"])
+        if a < 1.0 or b < 1.0:  # an unbounded density at an end: the grid would miss it
+            raise NotImplementedError("effective_day: beta with alpha or beta below 1")
+        t = np.linspace(0.0, 1.0, QUANTILE_NODES)
+        x = lo + (hi - lo) * t
+        pdf = t ** (a - 1.0) * (1.0 - t) ** (b - 1.0)
+    else:
+        raise ValueError(f"no tabulated CDF for dist {kind!r}")
+    cdf = np.concatenate(([0.0], np.cumsum(0.5 * (pdf[1:] + pdf[:-1]) * np.diff(x))))
+    _cdf_tables[k] = (x, cdf / cdf[-1])
+    return _cdf_tables[k]
+
+
+def quantile(spec, u):
+    """The inverse CDF of a *dist* value at uniforms u: what turns the one shared
+    effective-day uniform into each regime's own day (docs/model.md, Timing). Closed
+    forms for fixed, uniform, triangular, lognormal and empirical (values sorted, the
+    first whose cumulative weight reaches u); normal, beta and PERT by interpolating a
+    tabulated CDF (`_tabulated_cdf`; NumPy has no erf or incomplete beta), which is
+    within ~1e-8 of the exact quantile in probability, far below Monte Carlo error."""
+    u = np.asarray(u, dtype=float)
+    if not isinstance(spec, dict):
+        return np.full(u.shape, float(spec))
+    kind = spec.get("dist", "fixed")
+    if kind == "fixed":
+        return np.full(u.shape, float(spec["value"]))
+    if kind == "uniform":
+        return spec["min"] + u * (spec["max"] - spec["min"])
+    if kind == "triangular":
+        lo, mode, hi = float(spec["min"]), float(spec["mode"]), float(spec["max"])
+        if lo == hi:
+            return np.full(u.shape, lo)
+        fc = (mode - lo) / (hi - lo)
+        left = lo + np.sqrt(u * (hi - lo) * (mode - lo))
+        right = hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - mode))
+        return np.where(u < fc, left, right)
+    if kind == "lognormal":
+        z_nodes, cdf = _tabulated_cdf({"dist": "normal", "mean": 0.0, "sd": 1.0})
+        return spec["median"] * np.exp(spec["sigma"] * np.interp(u, cdf, z_nodes))
+    if kind == "empirical":
+        vals = np.asarray(spec["values"], dtype=float)
+        w = np.asarray(spec.get("weights", np.ones(len(vals))), dtype=float)
+        order = np.argsort(vals, kind="stable")
+        cum = np.cumsum(w[order]) / w.sum()
+        idx = np.minimum(np.searchsorted(cum, u, side="left"), len(vals) - 1)
+        return vals[order][idx]
+    if kind in ("pert", "beta") and spec.get("min", 0.0) == spec.get("max", 1.0):
+        return np.full(u.shape, float(spec.get("min", 0.0)))
+    x, cdf = _tabulated_cdf(spec)
+    return np.interp(u, cdf, x)
+
+
 class Draws:
     """Per-chunk random draws, each keyed by what it is for, memoised so every regime
     (and route, for trial-level keys) sees the same numbers."""
@@ -378,11 +486,56 @@ def usd(amount, currency, fx):
 
 
 def trial_draws(sc, draws):
-    """Trial-level draws shared by every route and regime: goods value (USD), FX."""
+    """Trial-level draws shared by every route and regime: goods value (USD), FX, and the
+    departure day (days from the scenario's day 0; 0 without `[scenario] departure`)."""
     fx = {name: draws.value(f"fx/{name}", spec) for name, spec in sc.get("fx", {}).items()}
     goods = sc["goods"]
     v = usd(draws.value("goods/unit_value", goods["unit_value"]), goods.get("currency"), fx)
-    return v, fx
+    departure = draws.value("scenario/departure", sc["scenario"].get("departure", 0.0))
+    return v, fx, departure
+
+
+def timed(measure):
+    return "effective_day" in measure or "end_day" in measure
+
+
+def effective_days(regimes, draws):
+    """Per regime, the window [effective day, end day) of each timed measure: the
+    effective day is one uniform per trial per measure name (or group), shared by every
+    route and regime, turned into a day by each regime's own `effective_day`
+    distribution (`quantile`), so regimes that time a measure differently get
+    comonotone days; without `effective_day` the window opens at -inf, without
+    `end_day` it never closes."""
+    out = []
+    for reg in regimes:
+        win = {}
+        for m in reg.get("measures", []):
+            if not timed(m):
+                continue
+            if "effective_day" in m:
+                u = draws.uniform(f"effective-day/{m.get('group') or m['name']}")
+                eff = quantile(m["effective_day"], u)
+            else:
+                eff = None
+            win[m["name"]] = (eff, float(m.get("end_day", math.inf)))
+        out.append(win)
+    return out
+
+
+def in_window(flags, windows, entry_day):
+    """The regime's in-force flags for one route, with each timed measure also required
+    to be in its window on the route's US entry day: effective day <= entry < end day.
+    A measure outside its window does not apply at all (it neither charges, nor
+    replaces, nor floors)."""
+    if not windows:
+        return flags
+    out = dict(flags)
+    for name, (eff, end) in windows.items():
+        ok = entry_day < end
+        if eff is not None:
+            ok = ok & (eff <= entry_day)
+        out[("measures", name)] = flags[("measures", name)] & ok
+    return out
 
 
 def in_force_draws(regimes, draws):
@@ -429,9 +582,10 @@ def leg_freight(leg, goods, draws, key):
     return per_unit, draws.value(key + "/days", leg.get("days", 0.0))
 
 
-def route_physical(route, goods, v, fx, draws):
+def route_physical(route, goods, v, fx, departure, draws):
     """Everything about a route that no regime changes: freight, hub costs, CV, RVC,
-    origins, days. Returns a dict of arrays/scalars."""
+    origins, days (legs + processing) and the US entry day (departure + those days; an
+    inspection delays release, not entry). Returns a dict of arrays/scalars."""
     key = f"route/{route['name']}"
     before, after = split_legs(route)
     n = draws.n
@@ -462,7 +616,8 @@ def route_physical(route, goods, v, fx, draws):
     return {
         "name": route["name"], "v": v, "cv": cv, "rvc": rvc, "transforms": transforms,
         "made_in": made_in, "true_origin": true_origin, "fr_before": fr_before,
-        "freight": fr_before + fr_after, "days": days, "has_proc": proc is not None,
+        "freight": fr_before + fr_after, "days": days, "entry_day": departure + days,
+        "has_proc": proc is not None,
         "last_mode": after[-1].get("mode", "ocean") if after else before[-1].get("mode", "ocean"),
     }
 
@@ -757,12 +912,6 @@ def unsupported(sc):
     """Refuse what this baseline does not model rather than silently ignore it."""
     if "sweep" in sc:
         raise NotImplementedError("[[sweep]] is not supported by this baseline")
-    if "departure" in sc.get("scenario", {}):
-        raise NotImplementedError("timing (scenario.departure) is not supported")
-    for reg in sc["regimes"]:
-        for m in reg.get("measures", []):
-            if "effective_day" in m or "end_day" in m:
-                raise NotImplementedError(f"timing ({reg['name']}/{m['name']}) is not supported")
 
 
 COMPONENTS = ("goods", "freight", "processing", "duty", "fees", "penalty", "inspection",
@@ -770,8 +919,10 @@ COMPONENTS = ("goods", "freight", "processing", "duty", "fees", "penalty", "insp
 
 
 def simulate(sc, trials, chunk, seed, components=False):
-    """Run all chunks; returns (regime names, route names, sums, sums of squares), the
-    sums over the landed cost (index 0) and, with `components`, each component."""
+    """Run all chunks; returns (regime names, route names, sums, sums of squares,
+    timing), the sums over the landed cost (index 0) and, with `components`, each
+    component; timing maps (regime, route, measure) of every timed measure to the number
+    of trials whose own shipment entered the US before the measure's effective day."""
     regimes = resolve_regimes(sc["regimes"])
     routes = route_order(sc["routes"])
     entities = {e["name"]: e.get("owners", {}) for e in sc.get("entities", [])}
@@ -780,27 +931,34 @@ def simulate(sc, trials, chunk, seed, components=False):
     s1 = np.zeros((k, len(regimes), len(sc["routes"])))
     s2 = np.zeros_like(s1)
     col = {r["name"]: j for j, r in enumerate(sc["routes"])}
+    before = {}
     done, ci = 0, 0
     while done < trials:
         n = min(chunk, trials - done)
         draws = Draws(seed, ci, n)
-        v, fx = trial_draws(sc, draws)
+        v, fx, departure = trial_draws(sc, draws)
         flags = in_force_draws(regimes, draws)
-        phys = {r["name"]: route_physical(r, goods, v, fx, draws) for r in routes}
+        windows = effective_days(regimes, draws)
+        phys = {r["name"]: route_physical(r, goods, v, fx, departure, draws) for r in routes}
         for i, reg in enumerate(regimes):
             costs = {}
             for r in routes:
                 fb = costs.get(r.get("fallback"))
-                c, comps = landed_cost(r, reg, phys[r["name"]], flags[i], goods, entities, fb,
-                                       draws, components)
+                ph = phys[r["name"]]
+                fl = in_window(flags[i], windows[i], ph["entry_day"])
+                c, comps = landed_cost(r, reg, ph, fl, goods, entities, fb, draws, components)
                 costs[r["name"]] = c
                 j = col[r["name"]]
                 for q, x in enumerate([c] + [comps[name] for name in COMPONENTS] if comps else [c]):
                     s1[q, i, j] += x.sum()
                     s2[q, i, j] += np.dot(x, x)
+                for m, (eff, _) in windows[i].items():  # the route's own entry day, even
+                    key = (reg["name"], r["name"], m)     # when rerouted; only an end_day:
+                    early = 0 if eff is None else int((ph["entry_day"] < eff).sum())  # never
+                    before[key] = before.get(key, 0) + early
         done += n
         ci += 1
-    return [r["name"] for r in regimes], [r["name"] for r in sc["routes"]], s1, s2
+    return [r["name"] for r in regimes], [r["name"] for r in sc["routes"]], s1, s2, before
 
 
 def zscore(diff, se, ref):
@@ -852,6 +1010,41 @@ def compare(path, reg_names, route_names, mean, se):
     return bad
 
 
+def compare_timing(path, summary, before, trials):
+    """Print numpy vs tariffsim p_before_effective (timing.csv beside summary.csv, whose
+    `trials` column gives tariffsim's count); return the number of |z| > 4, with z from
+    both binomial standard errors, and the number of rows compared. A row on one side
+    only counts as a disagreement."""
+    with open(summary, newline="") as f:
+        n_rust = {(row["regime"], row["route"]): int(row["trials"]) for row in csv.DictReader(f)}
+    rust = {}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            rust[(row["regime"], row["route"], row["measure"])] = float(row["p_before_effective"])
+    keys = sorted(set(rust) | set(before))
+    w = [max([len(h)] + [len(k[c]) for k in keys]) for c, h in enumerate(("regime", "route",
+                                                                          "measure"))]
+    print(f"\n{'regime':<{w[0]}} {'route':<{w[1]}} {'measure':<{w[2]}} {'before_numpy':>12} "
+          f"{'before_rust':>12} {'z':>7}")
+    bad, worst = 0, 0.0
+    for key in keys:
+        reg, rt, m = key
+        if key not in before or key not in rust:
+            side = "numpy" if key not in before else path
+            print(f"{reg:<{w[0]}} {rt:<{w[1]}} {m:<{w[2]}}  missing in {side}")
+            bad += 1
+            continue
+        pn, pr = before[key] / trials, rust[key]
+        se = math.sqrt(pn * (1.0 - pn) / trials + pr * (1.0 - pr) / n_rust[(reg, rt)])
+        z = zscore(pn - pr, se, pr)
+        worst = max(worst, abs(z))
+        flag = "  <-- |z| > 4" if abs(z) > 4 else ""
+        bad += abs(z) > 4
+        print(f"{reg:<{w[0]}} {rt:<{w[1]}} {m:<{w[2]}} {pn:12.5f} {pr:12.5f} {z:7.2f}{flag}")
+    print(f"max |z|: p_before_effective {worst:.2f}")
+    return bad, len(set(rust) | set(before))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("scenario")
@@ -868,7 +1061,8 @@ def main(argv=None):
     seed = args.seed if args.seed is not None else sc["scenario"].get("seed", 0)
 
     t0 = time.perf_counter()
-    reg_names, route_names, s1, s2 = simulate(sc, trials, args.chunk, seed, args.components)
+    reg_names, route_names, s1, s2, before = simulate(sc, trials, args.chunk, seed,
+                                                      args.components)
     wall = time.perf_counter() - t0
     mean = s1 / trials
     var = np.maximum(0.0, s2 / trials - mean ** 2) * trials / max(1, trials - 1)
@@ -883,6 +1077,16 @@ def main(argv=None):
         bad = compare(args.compare, reg_names, route_names, mean, se)
         what = " (mean or a component)" if args.components else ""
         print(f"\n{bad} of {len(reg_names) * len(route_names)} cells{what} with |z| > 4")
+        timing_csv = os.path.join(os.path.dirname(os.path.abspath(args.compare)), "timing.csv")
+        if before or os.path.exists(timing_csv):
+            if os.path.exists(timing_csv):
+                tbad, rows = compare_timing(timing_csv, args.compare, before, trials)
+                print(f"{tbad} of {rows} timing.csv rows with |z| > 4")
+                bad += tbad
+            else:
+                print(f"timing.csv not found beside {args.compare}: "
+                      "p_before_effective not compared")
+                bad += 1
         return 1 if bad else 0
     print(f"\n{'regime':<24} {'route':<16} {'mean':>11} {'se':>9}")
     for i, reg in enumerate(reg_names):

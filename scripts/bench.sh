@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Speed and memory figures of tariffsim for issue 7, as Markdown ready to paste into
-# BENCHMARKS.md (stdout); progress and per-run details go to stderr.
+# Speed and memory figures of tariffsim for issues 7 and 16, as Markdown ready to paste
+# into BENCHMARKS.md (stdout); progress and per-run details go to stderr.
 #
 #   scripts/bench.sh | tee /tmp/bench.md
 #
@@ -14,9 +14,22 @@
 #   2. peak RSS of korea-jv with 2 threads at each count of $BENCH_MEM_TRIALS;
 #   3. `--trials-csv` at about $BENCH_CSV_ROWS / 10 and $BENCH_CSV_ROWS rows (trials x
 #      regimes x routes), to show the RSS stays flat while the file grows;
-#   4. the NumPy baseline (benches/numpy_baseline.py) on korea-jv at $BENCH_NUMPY_TRIALS
-#      trials, median of $BENCH_RUNS, checked against tariffsim's means, and the ratio;
-#   5. the issue-7 targets, each marked met or not.
+#   4. the NumPy baseline (benches/numpy_baseline.py) against tariffsim on each file of
+#      $BENCH_NUMPY_SCENARIOS (explicit scenarios: the NumPy model does not read
+#      `schedule` regimes; benches/scenarios/korea-jv-explicit.toml is korea-jv written
+#      out, korea-jv-timed.toml adds sanctions, enforcement and timing) at
+#      $BENCH_NUMPY_TRIALS trials: tariffsim --threads 1, --threads 2 (whatever
+#      $BENCH_THREADS says) and NumPy, runs interleaved, median of $BENCH_RUNS; NumPy's wall by its own timer (simulation only)
+#      and for its whole process; its means (and timing.csv shares) checked against
+#      tariffsim's summary.csv of the same run with --compare;
+#   5. the cost of `--sensitivity` on korea-jv: plain and --sensitivity runs at
+#      $BENCH_SENS_TRIALS trials with the last of $BENCH_THREADS, interleaved, median;
+#   6. the targets of issues 7 and 16, each marked met or not: issue 16 asks, on both
+#      NumPy scenarios in the same run, tariffsim --threads 1 >= 5x and --threads 2 >= 10x
+#      the NumPy model on one core (ratio of NumPy's simulation-only wall to tariffsim's
+#      whole-process wall: the comparison least favourable to tariffsim), a 1 -> 2 thread
+#      speed-up >= 1.9x, peak RSS at the largest memory count <= 1.2x that at the
+#      smallest, and --sensitivity <= 1.5x a plain run.
 #
 # Environment (defaults in brackets):
 #   BENCH_SCENARIOS      scenario files run at BENCH_TRIALS            [scenarios/*.toml]
@@ -29,6 +42,9 @@
 #   BENCH_MEM_TRIALS     memory-scaling trial counts, korea-jv, 2 thr. [1e5 1e7 1e8]
 #   BENCH_CSV_ROWS       trials.csv rows of the streaming check        [1e7]
 #   BENCH_NUMPY_TRIALS   trials of the NumPy comparison                [1e6]
+#   BENCH_NUMPY_SCENARIOS  explicit scenarios of the NumPy comparison
+#                        [benches/scenarios/korea-jv-explicit.toml benches/scenarios/korea-jv-timed.toml]
+#   BENCH_SENS_TRIALS    trials of the --sensitivity cost check        [1e6]
 #   BENCH_QUIET_LOAD     before each timed run, wait until the CPU time of other
 #                        processes (sampled over 1 s) is below this many cores, and
 #                        repeat a run during which they used more (up to BENCH_RETRIES
@@ -62,15 +78,20 @@ runs=${BENCH_RUNS:-3}
 mem_trials=$(nums "${BENCH_MEM_TRIALS:-1e5 1e7 1e8}")
 csv_rows=$(num "${BENCH_CSV_ROWS:-1e7}")
 np_trials=$(num "${BENCH_NUMPY_TRIALS:-1e6}")
+np_scenarios=${BENCH_NUMPY_SCENARIOS:-benches/scenarios/korea-jv-explicit.toml benches/scenarios/korea-jv-timed.toml}
+sens_trials=$(num "${BENCH_SENS_TRIALS:-1e6}")
 quiet_load=${BENCH_QUIET_LOAD:-0.3}
 wait_budget=${BENCH_MAX_WAIT:-600}
 retries=${BENCH_RETRIES:-2}
 seed_args=()
 [[ -n ${BENCH_SEED:-} ]] && seed_args=(--seed "$BENCH_SEED")
 jv=scenarios/korea-jv.toml
+first_thr=$(echo "$threads_list" | awk '{print $1}')
+last_thr=$(echo "$threads_list" | awk '{print $NF}')
 cmdline="scripts/bench.sh"
 for v in BENCH_SCENARIOS BENCH_TRIALS BENCH_BIG_SCENARIOS BENCH_BIG_TRIALS BENCH_THREADS BENCH_RUNS \
-    BENCH_MEM_TRIALS BENCH_CSV_ROWS BENCH_NUMPY_TRIALS BENCH_SEED; do
+    BENCH_MEM_TRIALS BENCH_CSV_ROWS BENCH_NUMPY_TRIALS BENCH_NUMPY_SCENARIOS BENCH_SENS_TRIALS \
+    BENCH_SEED; do
     [[ -n ${!v+set} ]] && cmdline="$v='${!v}' $cmdline"
 done
 
@@ -119,14 +140,18 @@ wait_quiet() {
     done
 }
 
-# timed CMD...: runs CMD under GNU time; sets r_wall (s), r_rss (KiB), r_cpu (s, user+sys)
-# and r_other (cores used by other processes meanwhile).
-r_wall='' r_rss='' r_cpu='' r_other=''
+# timed CMD...: runs CMD under GNU time; sets r_wall (s), r_rss (KiB), r_cpu (s, user+sys),
+# r_other (cores used by other processes meanwhile) and r_rc (exit code: anything but 0
+# and the codes in $timed_allow_rc stops the script).
+r_wall='' r_rss='' r_cpu='' r_other='' r_rc=0 timed_allow_rc=''
 timed() {
     local t1 t2 j1 j2
     j1=$(busy_jiffies); t1=$(now)
-    /usr/bin/time -v -o "$tmp/time.txt" "$@" >"$tmp/stdout.txt" 2>"$tmp/stderr.txt" \
-        || { cat "$tmp/stderr.txt" >&2; log "failed: $*"; exit 1; }
+    r_rc=0
+    /usr/bin/time -v -o "$tmp/time.txt" "$@" >"$tmp/stdout.txt" 2>"$tmp/stderr.txt" || r_rc=$?
+    if ((r_rc != 0)) && [[ " $timed_allow_rc " != *" $r_rc "* ]]; then
+        cat "$tmp/stdout.txt" "$tmp/stderr.txt" >&2; log "failed (exit $r_rc): $*"; exit 1
+    fi
     t2=$(now); j2=$(busy_jiffies)
     r_wall=$(calc "$t2 - $t1")
     r_rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time.txt")
@@ -199,10 +224,6 @@ measure() {
     done
     res["$s|$n|same"]=$same
     [[ $same == yes ]] || log "WARNING: $name $(sci "$n"): results differ between thread counts"
-    if [[ $s == "$jv" && $n == "$np_trials" ]]; then
-        t=$(echo "$threads_list" | awk '{print $NF}')
-        cp "$tmp/out-$t/summary.csv" "$tmp/jv-summary.csv"
-    fi
     for t in $threads_list; do rm -rf "$tmp/out-$t"; done
 }
 
@@ -267,35 +288,74 @@ for rows in $((csv_rows / 10)) "$csv_rows"; do
     rm -rf "$tmp/csv"
 done
 
-# ---- 4. NumPy baseline -------------------------------------------------------------------
-np_walls=() np_ext=()
+# ---- 4. NumPy baseline against tariffsim -------------------------------------------------
+# Per scenario and run: tariffsim --threads 1, --threads 2, then NumPy with --compare
+# against the summary.csv (and timing.csv) tariffsim just wrote at the same trials.
+np_threads="1 2"
 np_seed=()
 [[ -n ${BENCH_SEED:-} ]] && np_seed=(--seed "$BENCH_SEED")
-cmp_args=()
-[[ -f $tmp/jv-summary.csv ]] && cmp_args=(--compare "$tmp/jv-summary.csv")
-np_bad='not checked'
-for ((r = 1; r <= runs; r++)); do
-    wait_quiet
-    set +e
-    j1=$(busy_jiffies); t1=$(now)
-    /usr/bin/time -v -o "$tmp/time.txt" python3 benches/numpy_baseline.py "$jv" --trials "$np_trials" "${np_seed[@]}" "${cmp_args[@]}" >"$tmp/np.txt" 2>&1
-    np_rc=$?
-    t2=$(now)
-    set -e
-    grep -q '^wall seconds' "$tmp/np.txt" || { cat "$tmp/np.txt" >&2; log "numpy baseline failed"; exit 1; }
-    w=$(awk '/^wall seconds/ {print $3}' "$tmp/np.txt")
-    np_walls+=("$w") np_ext+=("$(calc "$t2 - $t1")")
-    np_rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time.txt")
-    if ((${#cmp_args[@]})); then
-        np_bad=$(awk '/cells with \|z\| > 4/ {print $1 " of " $3}' "$tmp/np.txt")
-        ((np_rc == 0)) || log "WARNING: numpy and tariffsim means disagree: $np_bad cells with |z| > 4"
-    fi
-    log "numpy $(sci "$np_trials") trials, run $r: simulate $w s, process $(printf %.3f "$(calc "$t2 - $t1")") s, $(mb "$np_rss") MB"
+declare -A npr
+for s in $np_scenarios; do
+    name=$(basename "$s" .toml)
+    scenario_shape "$s"
+    npr["$s|bad"]=0 npr["$s|cells"]='' npr["$s|tbad"]=0 npr["$s|trows"]=''
+    for ((r = 1; r <= runs; r++)); do
+        for t in $np_threads; do
+            rm -rf "$tmp/np-out-$t"
+            timed_quiet "$bin" run "$s" --trials "$np_trials" --threads "$t" "${seed_args[@]}" --quiet --no-charts --out "$tmp/np-out-$t"
+            npr["$s|$t"]+="$r_wall " npr["$s|$t|rss"]+="$r_rss " npr["$s|$t|other"]+="$r_other "
+            others+=("$r_other")
+            log "$name $(sci "$np_trials") trials, --threads $t, run $r: $(printf %.3f "$r_wall") s, $(mb "$r_rss") MB, other load $(printf %.2f "$r_other")"
+        done
+        timed_allow_rc=1   # numpy_baseline.py exits 1 when a |z| > 4: reported, not fatal
+        timed_quiet python3 benches/numpy_baseline.py "$s" --trials "$np_trials" "${np_seed[@]}" --compare "$tmp/np-out-2/summary.csv"
+        timed_allow_rc=''
+        cp "$tmp/stdout.txt" "$tmp/np.txt"
+        grep -q '^wall seconds' "$tmp/np.txt" || { cat "$tmp/np.txt" "$tmp/stderr.txt" >&2; log "numpy baseline failed on $s"; exit 1; }
+        w=$(awk '/^wall seconds/ {print $3}' "$tmp/np.txt")
+        npr["$s|np"]+="$w " npr["$s|np-proc"]+="$r_wall " npr["$s|np|other"]+="$r_other "
+        others+=("$r_other")
+        read -r bad cells < <(awk '/cells with \|z\| > 4/ {print $1, $3}' "$tmp/np.txt")
+        npr["$s|cells"]=$cells
+        if ((bad > ${npr["$s|bad"]})); then npr["$s|bad"]=$bad; fi
+        if grep -q 'timing.csv rows with' "$tmp/np.txt"; then
+            read -r tbad trows < <(awk '/timing.csv rows with/ {print $1, $3}' "$tmp/np.txt")
+            npr["$s|trows"]=$trows
+            if ((tbad > ${npr["$s|tbad"]})); then npr["$s|tbad"]=$tbad; fi
+        fi
+        ((r_rc == 0)) || log "WARNING: $name: numpy and tariffsim disagree (|z| > 4): $(grep -E 'with \|z\| > 4' "$tmp/np.txt" | tr '\n' ' ')"
+        log "numpy $name $(sci "$np_trials") trials, run $r: simulate $w s, process $(printf %.3f "$r_wall") s, $(mb "$r_rss") MB, other load $(printf %.2f "$r_other")"
+    done
+    for k in 1 2 np np-proc; do
+        # shellcheck disable=SC2086
+        npr["$s|$k|med"]=$(median ${npr["$s|$k"]})
+    done
+    for k in 1 2 np; do
+        # shellcheck disable=SC2086
+        npr["$s|$k|other-med"]=$(median ${npr["$s|$k|other"]})
+    done
+    rm -rf "$tmp/np-out-1" "$tmp/np-out-2"
 done
 np_ver=$(awk '/^numpy/ {print $2}' "$tmp/np.txt" | tr -d ,)
 py_ver=$(awk '/^numpy/ {print $4}' "$tmp/np.txt")
-np_wall=$(median "${np_walls[@]}")
-np_wall_ext=$(median "${np_ext[@]}")
+
+# ---- 5. --sensitivity cost -----------------------------------------------------------------
+sens_plain=() sens_on=() sens_other=()
+for ((r = 1; r <= runs; r++)); do
+    for mode in plain sensitivity; do
+        extra=()
+        [[ $mode == sensitivity ]] && extra=(--sensitivity)
+        rm -rf "$tmp/sens"
+        timed_quiet "$bin" run "$jv" --trials "$sens_trials" --threads "$last_thr" "${seed_args[@]}" "${extra[@]}" --quiet --no-charts --out "$tmp/sens"
+        if [[ $mode == plain ]]; then sens_plain+=("$r_wall"); else sens_on+=("$r_wall"); fi
+        sens_other+=("$r_other") others+=("$r_other")
+        log "korea-jv $(sci "$sens_trials") trials, --threads $last_thr, $mode, run $r: $(printf %.3f "$r_wall") s, other load $(printf %.2f "$r_other")"
+    done
+done
+[[ -f $tmp/sens/sensitivity.csv ]] || { log "--sensitivity wrote no sensitivity.csv"; exit 1; }
+rm -rf "$tmp/sens"
+sens_plain_w=$(median "${sens_plain[@]}")
+sens_on_w=$(median "${sens_on[@]}")
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$(($(date +%s) - started))
 
@@ -307,8 +367,6 @@ else
     git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || commit="$commit + uncommitted changes in src/"
 fi
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
-first_thr=$(echo "$threads_list" | awk '{print $1}')
-last_thr=$(echo "$threads_list" | awk '{print $NF}')
 rate() { calc "$1 / $2"; }   # trials, wall -> trials/s
 
 echo "### Measured $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -373,44 +431,72 @@ for rows in $((csv_rows / 10)) "$csv_rows"; do
         "$(grp "$(rate $((csv_trials[$rows] * jv_cells)) "${csv_wall[$rows]}")")"
 done
 echo
-echo "#### NumPy baseline (benches/numpy_baseline.py, korea-jv, $(sci "$np_trials") trials, median of $runs)"
+echo "#### NumPy baseline against tariffsim (benches/numpy_baseline.py, $(sci "$np_trials") trials, median of $runs, runs interleaved)"
 echo
-jv_np_wall=${res["$jv|$np_trials|$last_thr|wall"]:-}
-echo "| implementation | wall (s) | trials/s | tariffsim / NumPy |"
-echo "|---|---:|---:|---:|"
-printf '| NumPy %s, simulation only (its own timer; excludes start-up and import) | %.3f | %s | |\n' "$np_ver" "$np_wall" "$(grp "$(rate "$np_trials" "$np_wall")")"
-printf '| NumPy %s, whole process | %.3f | %s | |\n' "$np_ver" "$np_wall_ext" "$(grp "$(rate "$np_trials" "$np_wall_ext")")"
-if [[ -n $jv_np_wall ]]; then
-    for t in $threads_list; do
-        w=${res["$jv|$np_trials|$t|wall"]}
-        printf '| tariffsim, --threads %s, whole process | %.3f | %s | %.1fx |\n' "$t" "$w" "$(grp "$(rate "$np_trials" "$w")")" "$(calc "$np_wall / $w")"
+echo "| scenario | cells | implementation | wall (s) | trials/s | NumPy simulation / this | NumPy process / this | other load (cores) |"
+echo "|---|---:|---|---:|---:|---:|---:|---:|"
+for s in $np_scenarios; do
+    name=$(basename "$s" .toml)
+    cells=${shape[$s]% *}
+    sim=${npr["$s|np|med"]} proc=${npr["$s|np-proc|med"]}
+    printf '| %s | %s | NumPy %s, simulation only (its own timer; no start-up, import or parsing) | %.3f | %s | | | %.2f |\n' \
+        "$name" "$cells" "$np_ver" "$sim" "$(grp "$(rate "$np_trials" "$sim")")" "${npr["$s|np|other-med"]}"
+    printf '| %s | %s | NumPy %s, whole process | %.3f | %s | | | |\n' \
+        "$name" "$cells" "$np_ver" "$proc" "$(grp "$(rate "$np_trials" "$proc")")"
+    for t in $np_threads; do
+        w=${npr["$s|$t|med"]}
+        printf '| %s | %s | tariffsim --threads %s, whole process | %.3f | %s | %.2fx | %.2fx | %.2f |\n' \
+            "$name" "$cells" "$t" "$w" "$(grp "$(rate "$np_trials" "$w")")" "$(calc "$sim / $w")" "$(calc "$proc / $w")" "${npr["$s|$t|other-med"]}"
     done
-fi
+done
 echo
-echo "The ratio divides NumPy's simulation-only time by tariffsim's whole-process time (the comparison least favourable to tariffsim). Means agree within Monte Carlo error (|z| > 4 in $np_bad cells of numpy_baseline.py --compare against tariffsim's summary.csv at the same trials)."
+agree=()
+for s in $np_scenarios; do
+    x="$(basename "$s" .toml): ${npr["$s|bad"]} of ${npr["$s|cells"]} cells"
+    [[ -n ${npr["$s|trows"]} ]] && x="$x, ${npr["$s|tbad"]} of ${npr["$s|trows"]} timing.csv rows"
+    agree+=("$x")
+done
+agree_txt=$(printf '%s; ' "${agree[@]}")
+echo "NumPy / this is the ratio of walls at the same trials (throughput of this over NumPy's on one core). Means agree within Monte Carlo error: |z| > 4 in ${agree_txt%; } (the worst of the $runs runs of numpy_baseline.py --compare against the summary.csv tariffsim wrote in the same run)."
 echo
-echo "#### Issue 7 targets (korea-jv)"
+echo "#### --sensitivity (korea-jv, $(sci "$sens_trials") trials, --threads $last_thr, median of $runs, interleaved)"
+echo
+echo "| run | wall (s) | vs plain |"
+echo "|---|---:|---:|"
+printf '| plain | %.3f | 1.00x |\n' "$sens_plain_w"
+printf '| --sensitivity | %.3f | %.2fx |\n' "$sens_on_w" "$(calc "$sens_on_w / $sens_plain_w")"
+echo
+echo "#### Targets"
 echo
 big_n=$(echo "$big_trials" | awk '{print $NF}')
 [[ -n ${res["$jv|$big_n|$last_thr|wall"]:-} ]] || big_n=$np_trials
 tw=${res["$jv|$big_n|$last_thr|wall"]:-}
 ok() { awk "BEGIN {exit !($1)}" && echo "**met**" || echo "**not met**"; }
-echo "| target | measured | |"
-echo "|---|---:|---|"
+echo "| issue | target | measured | |"
+echo "|---|---|---:|---|"
 if [[ -n $tw ]]; then
     tps=$(rate "$big_n" "$tw")
-    printf '| >= 4,000,000 trials/s with 2 threads | %s (%s trials) | %s |\n' "$(grp "$tps")" "$(sci "$big_n")" "$(ok "$tps >= 4e6")"
+    printf '| 7 | korea-jv: >= 4,000,000 trials/s with %s threads | %s (%s trials) | %s |\n' "$last_thr" "$(grp "$tps")" "$(sci "$big_n")" "$(ok "$tps >= 4e6")"
     t1w=${res["$jv|$big_n|$first_thr|wall"]}
     su=$(calc "$t1w / $tw")
-    printf '| >= 1.8x speed-up from 1 to 2 threads | %.2fx (%s trials) | %s |\n' "$su" "$(sci "$big_n")" "$(ok "$su >= 1.8")"
+    printf '| 7 | korea-jv: >= 1.8x speed-up from %s to %s threads | %.2fx (%s trials) | %s |\n' "$first_thr" "$last_thr" "$su" "$(sci "$big_n")" "$(ok "$su >= 1.8")"
+    printf '| 16 | korea-jv: >= 1.9x speed-up from %s to %s threads | %.2fx (%s trials) | %s |\n' "$first_thr" "$last_thr" "$su" "$(sci "$big_n")" "$(ok "$su >= 1.9")"
 fi
-if [[ -n $jv_np_wall ]]; then
-    ratio=$(calc "$np_wall / $jv_np_wall")
-    printf '| >= 10x NumPy throughput on 2 threads | %.1fx (%s trials) | %s |\n' "$ratio" "$(sci "$np_trials")" "$(ok "$ratio >= 10")"
-fi
+for s in $np_scenarios; do
+    name=$(basename "$s" .toml)
+    sim=${npr["$s|np|med"]}
+    r1=$(calc "$sim / ${npr["$s|1|med"]}")
+    r2=$(calc "$sim / ${npr["$s|2|med"]}")
+    su=$(calc "${npr["$s|1|med"]} / ${npr["$s|2|med"]}")
+    printf '| 16 | %s: tariffsim --threads 1 >= 5x NumPy on one core | %.2fx (%s trials) | %s |\n' "$name" "$r1" "$(sci "$np_trials")" "$(ok "$r1 >= 5")"
+    printf '| 16 | %s: tariffsim --threads 2 >= 10x NumPy on one core | %.2fx (%s trials) | %s |\n' "$name" "$r2" "$(sci "$np_trials")" "$(ok "$r2 >= 10")"
+    printf '| 16 | %s: >= 1.9x speed-up from 1 to 2 threads | %.2fx (%s trials) | %s |\n' "$name" "$su" "$(sci "$np_trials")" "$(ok "$su >= 1.9")"
+done
+sr=$(calc "$sens_on_w / $sens_plain_w")
+printf '| 16 | korea-jv: --sensitivity <= 1.5x a plain run | %.2fx (%s trials) | %s |\n' "$sr" "$(sci "$sens_trials")" "$(ok "$sr <= 1.5")"
 mlast=$(echo "$mem_trials" | awk '{print $NF}')
 mr=$(calc "${mem[$mlast]} / ${mem[$m0]}")
-printf '| peak RSS at %s <= 1.2x that at %s | %.2fx | %s |\n' "$(sci "$mlast")" "$(sci "$m0")" "$mr" "$(ok "$mr <= 1.2")"
-printf '| peak RSS at %s < 64 MB | %s MB | %s |\n' "$(sci "$mlast")" "$(mb "${mem[$mlast]}")" "$(ok "${mem[$mlast]} * 1024 < 64e6")"
+printf '| 7, 16 | korea-jv: peak RSS at %s <= 1.2x that at %s | %.2fx | %s |\n' "$(sci "$mlast")" "$(sci "$m0")" "$mr" "$(ok "$mr <= 1.2")"
+printf '| 7 | korea-jv: peak RSS at %s < 64 MB | %s MB | %s |\n' "$(sci "$mlast")" "$(mb "${mem[$mlast]}")" "$(ok "${mem[$mlast]} * 1024 < 64e6")"
 cr=$(calc "${csv_rss[$csv_rows]} / ${csv_rss[$((csv_rows / 10))]}")
-printf '| --trials-csv streams (RSS at %s rows <= 1.2x that at a tenth) | %.2fx (%s MB) | %s |\n' "$(grp $((csv_trials[$csv_rows] * jv_cells)))" "$cr" "$(mb "${csv_rss[$csv_rows]}")" "$(ok "$cr <= 1.2")"
+printf '| 7 | korea-jv: --trials-csv streams (RSS at %s rows <= 1.2x that at a tenth) | %.2fx (%s MB) | %s |\n' "$(grp $((csv_trials[$csv_rows] * jv_cells)))" "$cr" "$(mb "${csv_rss[$csv_rows]}")" "$(ok "$cr <= 1.2")"

@@ -1,6 +1,7 @@
 //! The integration tests, one binary: the suite compiles and links once, and shared
 //! helpers can live beside the tests that use them.
 
+mod bench_scenarios;
 mod cli;
 mod compare;
 mod extensions;
