@@ -21,19 +21,7 @@ pub const QUANTILES: [(&str, f64); 9] = [
     ("p99", 0.99),
 ];
 
-/// z for two-sided 95% confidence intervals.
-pub const Z95: f64 = 1.959_963_984_540_054;
-
-/// A statistic with its 95% Monte Carlo confidence interval.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Est {
-    /// The estimate.
-    pub value: f64,
-    /// Lower bound.
-    pub lo: f64,
-    /// Upper bound.
-    pub hi: f64,
-}
+pub use crate::stats::intervals::{wilson, Est, Z95};
 
 /// The summary of one (regime, route) cell.
 #[derive(Clone, Debug, PartialEq)]
@@ -141,33 +129,15 @@ pub struct Bin {
 /// Bins per histogram.
 pub const BINS: usize = 60;
 
-/// A Wilson score interval for `k` successes in `n` trials (well behaved at 0 and 1).
-pub fn wilson(k: u64, n: u64) -> Est {
-    if n == 0 {
-        return Est {
-            value: f64::NAN,
-            lo: f64::NAN,
-            hi: f64::NAN,
-        };
-    }
-    let (k, n) = (k as f64, n as f64);
-    let p = k / n;
-    let z2 = Z95 * Z95;
-    let denom = 1.0 + z2 / n;
-    let centre = (p + z2 / (2.0 * n)) / denom;
-    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
-    Est {
-        value: p,
-        lo: (centre - half).max(0.0),
-        hi: (centre + half).min(1.0),
-    }
-}
-
 fn quantile_est(s: &Sketch, q: f64) -> Est {
     let value = s.quantile(q).unwrap_or(f64::NAN);
     let (lo, hi) = s.rank_bounds(q, Z95).unwrap_or((f64::NAN, f64::NAN));
     Est { value, lo, hi }
 }
+
+/// The count of trials whose false claim was caught: the flag counts come first in a
+/// cell's counts, in the order of [`crate::model::FLAGS`].
+const CAUGHT: usize = crate::model::flag::CAUGHT.trailing_zeros() as usize;
 
 /// Summarises every cell of a run.
 pub fn cells(plan: &Plan, acc: &Acc) -> Vec<CellSummary> {
@@ -188,16 +158,12 @@ pub fn cells(plan: &Plan, acc: &Acc) -> Vec<CellSummary> {
             }
             let entered = c.counts[count::ENTERED];
             let cv = c.sums[sum::CV_ENTERED].to_f64();
-            let caught = c.counts[3];
+            let caught = c.counts[CAUGHT];
             CellSummary {
                 regime: s.regimes[i / routes].name.clone(),
                 route: s.routes[i % routes].name.clone(),
                 trials: n,
-                mean: Est {
-                    value: mean,
-                    lo: mean - Z95 * se,
-                    hi: mean + Z95 * se,
-                },
+                mean: Est::normal(mean, se),
                 sd,
                 se,
                 min: c.cost_sketch.min().unwrap_or(f64::NAN),
@@ -268,11 +234,7 @@ pub fn compares_with_margin(
                 regime_b: s.regimes[p.b / routes].name.clone(),
                 route_b: s.routes[p.b % routes].name.clone(),
                 trials: n,
-                mean: Est {
-                    value: mean,
-                    lo: mean - Z95 * se,
-                    hi: mean + Z95 * se,
-                },
+                mean: Est::normal(mean, se),
                 sd: pa.diff.variance().map_or(f64::NAN, f64::sqrt),
                 se,
                 p05: pa.sketch.quantile(0.05).unwrap_or(f64::NAN),
@@ -445,39 +407,12 @@ pub fn sensitivity(
 /// CI from the two groups' standard errors (Welch).
 fn swing(s: &crate::engine::sensitivity::Sums) -> Est {
     use crate::engine::sensitivity::sums;
+    use crate::stats::intervals::{group_mean, welch_diff};
     let f = |i: usize| s[i].to_f64();
-    let group = |n: usize, sum: usize, sq: usize| -> Option<(f64, f64)> {
-        let k = f(n);
-        if k < 1.0 {
-            return None;
-        }
-        let m = f(sum) / k;
-        let var = if k > 1.0 {
-            ((f(sq) - k * m * m) / (k - 1.0)).max(0.0)
-        } else {
-            0.0
-        };
-        Some((m, var / k))
-    };
-    match (
-        group(sums::TOP_N, sums::TOP_SUM, sums::TOP_SQ),
-        group(sums::BOT_N, sums::BOT_SUM, sums::BOT_SQ),
-    ) {
-        (Some((mt, vt)), Some((mb, vb))) => {
-            let d = mt - mb;
-            let se = (vt + vb).sqrt();
-            Est {
-                value: d,
-                lo: d - Z95 * se,
-                hi: d + Z95 * se,
-            }
-        }
-        _ => Est {
-            value: f64::NAN,
-            lo: f64::NAN,
-            hi: f64::NAN,
-        },
-    }
+    welch_diff(
+        group_mean(f(sums::TOP_N), f(sums::TOP_SUM), f(sums::TOP_SQ)),
+        group_mean(f(sums::BOT_N), f(sums::BOT_SUM), f(sums::BOT_SQ)),
+    )
 }
 
 /// The probability levels of `exceedance.csv`: finer in the tails, where heavy-tailed
