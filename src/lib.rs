@@ -22,9 +22,13 @@ pub mod rng;
 pub mod scenario;
 pub mod schedule;
 pub mod shard;
+pub mod spelling;
 pub mod stats;
 pub mod summary;
-pub mod sweep;
+
+/// Sweeps live in [`scenario::sweep`] (a scenario's grid of variants, read with it);
+/// `tariffsim::sweep` stays their public path.
+pub use scenario::sweep;
 
 /// The crate's version, as the binary writes it in every manifest.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -14,8 +14,10 @@ pub mod path;
 pub mod read;
 mod read_dist;
 pub mod regime;
+mod regime_raw;
 mod regime_schedule;
 mod routes;
+pub mod sweep;
 mod tables;
 pub mod tree;
 
