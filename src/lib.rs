@@ -15,6 +15,7 @@ pub mod breakeven;
 pub mod countries;
 pub mod dist;
 pub mod engine;
+pub mod job;
 pub mod model;
 pub mod output;
 pub mod report;

@@ -10,7 +10,6 @@ macro_rules! say {
 mod be_out;
 mod breakeven;
 mod check;
-mod extras;
 mod fault;
 mod folder;
 mod load;
@@ -18,6 +17,7 @@ mod merge;
 mod outputs;
 mod rates;
 mod report;
+mod results;
 mod run;
 
 use crate::cli::{Cli, Command};

@@ -21,7 +21,19 @@ pub const QUANTILES: [(&str, f64); 9] = [
     ("p99", 0.99),
 ];
 
+mod precision;
+mod run;
+
 pub use crate::stats::intervals::{wilson, Est, Z95};
+pub use precision::{precision, worst_cell, PrecisionOutcome, WorstCell};
+pub use run::{summarise, PointResult, RunSummary};
+
+/// Values of the swept paths that a block of rows belongs to (empty without sweeps).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Point {
+    /// `(path, value)` per swept path, in sweep order.
+    pub values: Vec<(String, String)>,
+}
 
 /// The summary of one (regime, route) cell.
 #[derive(Clone, Debug, PartialEq)]
@@ -465,62 +477,4 @@ pub fn exceedance(plan: &Plan, acc: &Acc) -> Vec<ExceedancePoint> {
         }
     }
     out
-}
-
-/// Whether a precision target was met, and the cell furthest from it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrecisionOutcome {
-    /// Every cell's mean reached the target.
-    pub met: bool,
-    /// The regime of the cell with the largest standard error (relative, for
-    /// `--target-rse`).
-    pub worst_regime: String,
-    /// Its route.
-    pub worst_route: String,
-    /// Its standard error of the mean, USD per unit.
-    pub worst_se: f64,
-    /// Its standard error relative to its mean.
-    pub worst_rse: f64,
-}
-
-/// Checks every cell's mean against `--target-se` / `--target-rse`.
-pub fn precision(
-    plan: &Plan,
-    acc: &Acc,
-    target_se: Option<f64>,
-    target_rse: Option<f64>,
-) -> Option<PrecisionOutcome> {
-    if target_se.is_none() && target_rse.is_none() {
-        return None;
-    }
-    let s = plan.scenario();
-    let routes = plan.n_routes();
-    let mut worst: Option<(usize, f64, f64, f64)> = None;
-    let mut met = true;
-    for (i, c) in acc.cells.iter().enumerate() {
-        let se = c.cost.se().unwrap_or(f64::INFINITY);
-        let mean = c.cost.mean().unwrap_or(0.0);
-        let rse = if mean != 0.0 {
-            se / mean.abs()
-        } else {
-            f64::INFINITY
-        };
-        let ok = target_se.is_none_or(|t| se <= t) && target_rse.is_none_or(|t| rse <= t);
-        met &= ok;
-        // How far from the target: the larger ratio of the two.
-        let ratio = target_se
-            .map_or(0.0, |t| se / t)
-            .max(target_rse.map_or(0.0, |t| rse / t));
-        if worst.is_none_or(|w| ratio > w.3) {
-            worst = Some((i, se, rse, ratio));
-        }
-    }
-    let (i, se, rse, _) = worst?;
-    Some(PrecisionOutcome {
-        met,
-        worst_regime: s.regimes[i / routes].name.clone(),
-        worst_route: s.routes[i % routes].name.clone(),
-        worst_se: se,
-        worst_rse: rse,
-    })
 }
