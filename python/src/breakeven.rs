@@ -11,8 +11,8 @@ use tariffsim::output::breakeven::{breakeven_csv, manifest, BeProvenance};
 use tariffsim::sweep::GridPoint;
 
 use crate::errors::{value, Res};
+use crate::native::NativeScenario;
 use crate::run::threads;
-use crate::scenario::NativeScenario;
 
 /// What a search hands to Python: the evaluations, the answer, breakeven.csv, the
 /// manifest (JSON text) and the regime compared in.

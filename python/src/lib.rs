@@ -15,12 +15,13 @@
 //! `RuntimeError`; it never crosses into Python.
 //!
 //! Files: `errors` (failures as Python exceptions), `interrupt` (work with the GIL
-//! released), `scenario` (`load` and the `NativeScenario` class), `run`, `breakeven`,
+//! released), `native` (the `NativeScenario` class), `scenario` (`load` and its methods), `run`, `breakeven`,
 //! `rates`.
 
 mod breakeven;
 mod errors;
 mod interrupt;
+mod native;
 mod rates;
 mod run;
 mod scenario;
@@ -29,7 +30,7 @@ use pyo3::prelude::*;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<scenario::NativeScenario>()?;
+    m.add_class::<native::NativeScenario>()?;
     m.add_function(wrap_pyfunction!(scenario::load, m)?)?;
     m.add_function(wrap_pyfunction!(rates::rates, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -18,7 +18,7 @@ use tariffsim::summary::{self, PointResult};
 use tariffsim::sweep::{GridPoint, Sweep};
 
 use crate::errors::{engine_fail, value, Fail, Res};
-use crate::scenario::NativeScenario;
+use crate::native::NativeScenario;
 
 /// The run's options.
 pub(crate) struct RunOpts {

@@ -12,33 +12,15 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use tariffsim::breakeven::Found;
 use tariffsim::job;
 use tariffsim::model::Plan;
-use tariffsim::scenario::tree::Table;
-use tariffsim::scenario::{self, Built};
-use tariffsim::sweep::Sweep;
+use tariffsim::scenario;
 
 use crate::errors::{to_py, value, Res};
 use crate::interrupt::interruptible;
+use crate::native::NativeScenario;
 use crate::run::RunOpts;
 
 /// The file name of a scenario given as text.
 const TEXT_FILE: &str = "<string>";
-
-/// A loaded, validated scenario (every sweep point of its file).
-#[pyclass(frozen, module = "tariffsim._native")]
-pub(crate) struct NativeScenario {
-    /// The file as given, or `<string>`.
-    pub(crate) file: String,
-    /// The document after `extends` and the overrides, sweeps removed.
-    pub(crate) root: Table,
-    /// The file's sweeps.
-    pub(crate) sweeps: Vec<Sweep>,
-    /// The overrides, as `PATH=VALUE`.
-    pub(crate) overrides: Vec<String>,
-    /// The first grid point.
-    pub(crate) base: Built,
-    /// How many grid points the file's sweeps make.
-    pub(crate) n_points: usize,
-}
 
 /// Loads a scenario file (or text, `is_text`) with overrides `sets` (`PATH=VALUE`).
 #[pyfunction]

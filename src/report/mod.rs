@@ -6,6 +6,10 @@
 //! thread count, no wall time), so byte-identical CSVs give a byte-identical report.
 //!
 //! Every route's marks in a chart are one `<g class="series" data-series="ROUTE">`.
+//!
+//! Reads the files back by the column names of `output::schema` (see `data`), never
+//! retyped; must not import the engine or rerun anything: what is not in the files is
+//! not in the report. [`render`] draws one section per function (`render.rs`).
 
 mod assume;
 mod be;

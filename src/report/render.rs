@@ -118,12 +118,7 @@ pub fn render(inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     let mut sections: Vec<html::Section> = Vec::new();
     let mut headlines: Vec<html::Headline> = Vec::new();
     for g in &ctx.sum.groups {
-        headlines.push(headline(
-            &ctx.sum,
-            g,
-            ctx.compare.as_ref(),
-            &g.first_point,
-        )?);
+        headlines.push(headline(&ctx.sum, g, ctx.compare.as_ref(), &g.first_point)?);
         sections.push(regime_section(&ctx, g, &mut out)?);
     }
     if let Some(s) = breakeven_section(&ctx, inputs, &mut out)? {

@@ -1,8 +1,10 @@
 //! Summarising accumulators into the numbers every output reports.
 //!
 //! Owns the definitions of the reported statistics (quantiles by nearest rank from the
-//! sketch, sample sd, standard error, CVaR, shares). It must not format or write: the
-//! `output` module turns these into CSV.
+//! sketch, sample sd, standard error, CVaR, shares; the intervals come from
+//! `stats::intervals`), one row type per output table, a whole run's summary
+//! ([`summarise`]) and the precision verdict ([`worst_cell`]). It must not format or
+//! write: the `output` module turns these into CSV, and never sees an accumulator.
 
 use crate::engine::acc::{count, sum, Acc};
 use crate::model::Plan;
