@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use crate::scenario::diag::nearest;
+use crate::spelling::nearest;
 
 /// The list, embedded: `code \t alpha3 \t name \t other;names`, `#` comments, a header.
 const ISO_3166_1: &str = include_str!("../data/iso3166-1.tsv");

@@ -1,82 +1,16 @@
-//! What `breakeven` writes besides breakeven.csv: breakeven-manifest.json (parameter,
-//! routes, regime, metric, seed, trials, overrides, result), charts/breakeven.svg, and for
+//! Writing what `breakeven` computes (the bytes come from
+//! [`tariffsim::output::breakeven`]): the manifest and charts/breakeven.svg, and for
 //! `--over`, frontier.csv with charts/frontier.svg. Also the printing precision.
 
 use std::fmt::Write as _;
 
 use anyhow::anyhow;
 use tariffsim::breakeven::{Found, Search};
+use tariffsim::output::breakeven::{frontier_csv, manifest, BeProvenance, MANIFEST};
 use tariffsim::report;
 
 use super::outputs::Outputs;
 use super::Failure;
-
-/// The manifest's name (not manifest.json: a run's may share the folder).
-pub const MANIFEST: &str = "breakeven-manifest.json";
-
-/// What the manifest records.
-pub struct BeProvenance<'a> {
-    pub scenario_file: &'a str,
-    pub scenario: &'a str,
-    pub param: &'a str,
-    pub routes: [&'a str; 2],
-    pub regime: &'a str,
-    pub metric: &'a str,
-    pub between: (f64, f64),
-    pub trials: u64,
-    pub seed: u64,
-    pub overrides: &'a [String],
-    /// `--over`: the path and its values.
-    pub over: Option<(&'a str, Vec<f64>)>,
-}
-
-fn found_json(f: &Found) -> serde_json::Value {
-    match f {
-        Found::Crossing { x, lo, hi } => serde_json::json!({"x": x, "ci_lo": lo, "ci_hi": hi}),
-        Found::NoCrossing { why } => serde_json::json!({"x": null, "why": why}),
-    }
-}
-
-/// The manifest of a break-even run (with one result per `--over` value).
-pub fn manifest(p: &BeProvenance, searches: &[Search]) -> Vec<u8> {
-    let results: Vec<serde_json::Value> = searches.iter().map(|s| found_json(&s.found)).collect();
-    let v = serde_json::json!({
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": "breakeven",
-        "scenario_file": p.scenario_file,
-        "scenario": p.scenario,
-        "param": p.param,
-        "routes": p.routes,
-        "regime": p.regime,
-        "metric": p.metric,
-        "between": [p.between.0, p.between.1],
-        "trials": p.trials,
-        "seed": p.seed,
-        "overrides": p.overrides,
-        "over": p.over.as_ref().map(|(path, vals)| serde_json::json!({"path": path, "values": vals})),
-        "result": if p.over.is_none() { results.first().cloned() } else { None },
-        "frontier": if p.over.is_some() { Some(results) } else { None },
-    });
-    let mut b = serde_json::to_vec_pretty(&v).unwrap_or_default();
-    b.push(b'\n');
-    b
-}
-
-/// `frontier.csv`: the break-even of the parameter at every value of `--over`.
-pub fn frontier_csv(values: &[f64], searches: &[Search]) -> String {
-    let mut csv = String::from("over,x,ci_lo,ci_hi,evaluations\n");
-    for (q, s) in values.iter().zip(searches) {
-        match s.found {
-            Found::Crossing { x, lo, hi } => {
-                let _ = writeln!(csv, "{q},{x},{lo},{hi},{}", s.evals.len());
-            }
-            Found::NoCrossing { .. } => {
-                let _ = writeln!(csv, "{q},none,,,{}", s.evals.len());
-            }
-        }
-    }
-    csv
-}
 
 /// Adds the manifest and the chart(s) of a break-even run.
 pub fn add_outputs(

@@ -9,9 +9,11 @@ use tariffsim::scenario;
 use tariffsim::shard::{self, ShardState};
 
 use super::outputs::Outputs;
-use super::run::{write_results, PointResult, Provenance};
+use super::results::write_results;
 use super::Failure;
 use crate::cli::MergeArgs;
+use tariffsim::output::results::Provenance;
+use tariffsim::summary::PointResult;
 
 /// The shard files named directly or found in the given folders, in a stable order.
 fn shard_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
@@ -130,9 +132,8 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
             .first()
             .map(|r| r.scenario_toml.clone())
             .unwrap_or_default(),
-        margin: 0.0,
     };
-    write_results(&mut out, &results, &provenance)?;
+    write_results(&mut out, &results, &provenance, 0.0)?;
     if !args.no_charts {
         super::report::add_report(&mut out)?;
     }

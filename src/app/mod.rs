@@ -1,5 +1,12 @@
-//! Orchestration: load → open outputs → run → summarise → write. Errors get their
-//! context here, and their exit code: 2 for a bad scenario or usage, 1 for a failed run.
+//! The binary's commands: load (the library's `job`) → open outputs → run (the engine)
+//! → summarise and format (the library's `summary` and `output`) → write the files
+//! atomically. Errors get their context here, and their exit code: 2 for a bad scenario
+//! or usage, 1 for a failed run.
+//!
+//! Owns everything that touches the process: files and folders (`outputs`, `folder`),
+//! stderr and stdout, signals, progress bars, the thread count. Must not compute a
+//! statistic or format an output file itself: the Python package must get the same
+//! bytes through the library.
 
 /// Like `eprintln!`, but a full or closed stderr is neither an error nor a panic: the
 /// results are what matter (a Slurm job must not fail for a good shard).
@@ -10,7 +17,6 @@ macro_rules! say {
 mod be_out;
 mod breakeven;
 mod check;
-mod extras;
 mod fault;
 mod folder;
 mod load;
@@ -18,6 +24,7 @@ mod merge;
 mod outputs;
 mod rates;
 mod report;
+mod results;
 mod run;
 
 use crate::cli::{Cli, Command};

@@ -23,7 +23,7 @@ pub fn add_report(files: &mut Outputs) -> Result<(), Failure> {
         sensitivity: files.added("sensitivity.csv"),
         exceedance: files.added("exceedance.csv"),
         assumptions: files.added("assumptions.json"),
-        breakeven_manifest: files.added(super::be_out::MANIFEST),
+        breakeven_manifest: files.added(tariffsim::output::breakeven::MANIFEST),
         frontier: files.added("frontier.csv"),
     };
     let rendered = report::render(&inputs)
@@ -61,7 +61,7 @@ pub fn report(args: ReportArgs) -> Result<(), Failure> {
         sensitivity: read_opt(dir, "sensitivity.csv")?,
         exceedance: read_opt(dir, "exceedance.csv")?,
         assumptions: read_opt(dir, "assumptions.json")?,
-        breakeven_manifest: read_opt(dir, super::be_out::MANIFEST)?,
+        breakeven_manifest: read_opt(dir, tariffsim::output::breakeven::MANIFEST)?,
         frontier: read_opt(dir, "frontier.csv")?,
     };
     let rendered = report::render(&inputs).map_err(|e| {

@@ -6,13 +6,14 @@ use std::time::Instant;
 use anyhow::{anyhow, Context};
 use tariffsim::engine::{self, Precision, RowSink, RunSpec};
 use tariffsim::model::Plan;
-use tariffsim::output::{self, manifest::Manifest, Point};
+use tariffsim::output::results::Provenance;
+use tariffsim::output::{self, Point};
 use tariffsim::shard::{self, PointState, ShardState};
-use tariffsim::summary::{self, Bin, CellSummary, CompareSummary};
-use tariffsim::sweep;
+use tariffsim::summary::{self, CellSummary, PointResult};
 
 use super::load::{self, Job};
 use super::outputs::Outputs;
+use super::results::write_results;
 use super::{cancel_flag, threads, Failure};
 use crate::cli::RunArgs;
 use crate::progress::Progress;
@@ -412,16 +413,7 @@ fn run_job(
         wall_seconds: Some(wall),
         merged_shards: None,
         overrides: job.overrides.clone(),
-        sweep: job
-            .sweeps
-            .iter()
-            .map(|s| {
-                (
-                    s.path.clone(),
-                    s.values.iter().map(|v| sweep::label(&v.value)).collect(),
-                )
-            })
-            .collect(),
+        sweep: job.sweep_labels(),
         warnings: job.points[0]
             .1
             .warnings
@@ -429,9 +421,9 @@ fn run_job(
             .map(|w| w.to_string())
             .collect(),
         resolved_scenario: tariffsim::scenario::tree::to_toml(&job.root),
-        margin: args.margin.unwrap_or(0.0),
     };
-    let cells = write_results(&mut files, &results, &provenance)?;
+    let margin = args.margin.unwrap_or(0.0);
+    let cells = write_results(&mut files, &results, &provenance, margin)?;
     if !args.no_charts {
         super::report::add_report(&mut files)?;
     }
@@ -449,121 +441,6 @@ fn run_job(
         );
     }
     Ok(cells)
-}
-
-/// The accumulators of one sweep point, with what is needed to summarise them.
-pub struct PointResult {
-    /// The point's swept values.
-    pub point: Point,
-    /// Its scenario, as resolved TOML.
-    pub scenario_toml: String,
-    /// Its compiled scenario.
-    pub plan: Plan,
-    /// Its accumulators.
-    pub acc: tariffsim::engine::Acc,
-    /// Its sensitivity rows, when asked for.
-    pub sensitivity: Option<Vec<summary::SensitivityRow>>,
-}
-
-/// What the manifest records besides the results.
-pub struct Provenance {
-    pub scenario_file: String,
-    pub scenario: String,
-    pub seed: u64,
-    pub trials: u64,
-    pub target_se: Option<f64>,
-    pub target_rse: Option<f64>,
-    pub threads: Option<usize>,
-    pub wall_seconds: Option<f64>,
-    pub merged_shards: Option<u64>,
-    pub overrides: Vec<String>,
-    pub sweep: Vec<(String, Vec<String>)>,
-    pub warnings: Vec<String>,
-    pub resolved_scenario: String,
-    /// `--margin` of compare.csv's `p_first_cheaper_by_margin` (0 when not given).
-    pub margin: f64,
-}
-
-/// Summarises every point and adds summary.csv, compare.csv, histogram.csv and
-/// manifest.json to `files`. Shared by `run` and `merge`, so both write the same bytes.
-pub fn write_results(
-    files: &mut Outputs,
-    results: &[PointResult],
-    p: &Provenance,
-) -> Result<Vec<(Point, CellSummary)>, Failure> {
-    let mut cells_out = Vec::new();
-    let mut compares_out: Vec<(Point, CompareSummary)> = Vec::new();
-    let mut bins_out: Vec<(Point, Bin)> = Vec::new();
-    let mut timing_out = Vec::new();
-    for r in results {
-        timing_out.extend(
-            summary::timing(&r.plan, &r.acc)
-                .into_iter()
-                .map(|t| (r.point.clone(), t)),
-        );
-        let cells = summary::cells(&r.plan, &r.acc);
-        compares_out.extend(
-            summary::compares_with_margin(&r.plan, &r.acc, &cells, p.margin)
-                .into_iter()
-                .map(|c| (r.point.clone(), c)),
-        );
-        bins_out.extend(
-            summary::histograms(&r.plan, &r.acc)
-                .into_iter()
-                .map(|b| (r.point.clone(), b)),
-        );
-        cells_out.extend(cells.into_iter().map(|c| (r.point.clone(), c)));
-    }
-    let rows: Vec<_> = cells_out
-        .iter()
-        .map(|(pt, c)| (Vec::new(), pt.clone(), c))
-        .collect();
-    files.add("summary.csv", &output::summary_csv(&[], &rows))?;
-    let rows: Vec<_> = compares_out.iter().map(|(pt, c)| (pt.clone(), c)).collect();
-    files.add("compare.csv", &output::compare_csv(&rows))?;
-    let rows: Vec<_> = bins_out.iter().map(|(pt, b)| (pt.clone(), b)).collect();
-    files.add("histogram.csv", &output::histogram_csv(&rows))?;
-    let sens: Vec<(Point, &summary::SensitivityRow)> = results
-        .iter()
-        .flat_map(|r| {
-            r.sensitivity
-                .iter()
-                .flatten()
-                .map(move |row| (r.point.clone(), row))
-        })
-        .collect();
-    if results.iter().any(|r| r.sensitivity.is_some()) {
-        files.add("sensitivity.csv", &output::sensitivity_csv(&sens))?;
-    }
-    if !timing_out.is_empty() {
-        let rows: Vec<_> = timing_out.iter().map(|(pt, t)| (pt.clone(), t)).collect();
-        files.add("timing.csv", &output::timing_csv(&rows))?;
-    }
-    super::extras::add_extras(files, results, p)?;
-    let precision = super::extras::precision(results, p);
-    let done: u64 = results.iter().map(|r| r.acc.trials).sum();
-    let manifest = Manifest {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario_file: p.scenario_file.clone(),
-        scenario: p.scenario.clone(),
-        seed: p.seed,
-        trials: p.trials,
-        trials_used: results.iter().map(|r| r.acc.trials).collect(),
-        target_se: p.target_se,
-        target_rse: p.target_rse,
-        target_met: precision.as_ref().map(|w| w.0),
-        worst_cell: precision.map(|w| w.1),
-        threads: p.threads,
-        wall_seconds: p.wall_seconds,
-        trials_per_second: p.wall_seconds.map(|w| done as f64 / w.max(1e-9)),
-        merged_shards: p.merged_shards,
-        overrides: p.overrides.clone(),
-        sweep: p.sweep.clone(),
-        warnings: p.warnings.clone(),
-        resolved_scenario: p.resolved_scenario.clone(),
-    };
-    files.add("manifest.json", &manifest.to_json())?;
-    Ok(cells_out)
 }
 
 /// Prefixes every row of trials.csv with the sweep point's values.

@@ -15,7 +15,8 @@ use rayon::prelude::*;
 use super::{block_range, EngineError, Observer, RunSpec};
 use crate::model::Outcomes;
 use crate::model::{Input, InputUse, Plan};
-use crate::stats::{ExactSum, RankTable, Sketch};
+use crate::stats::sketch::RankTable;
+use crate::stats::{ExactSum, Sketch};
 
 /// Indices into [`Sums`].
 pub mod sums {

@@ -2,6 +2,10 @@
 
 use serde::Serialize;
 
+/// The cell furthest from a precision target and how it is found: defined with the
+/// other summaries, re-exported here for the manifest's users.
+pub use crate::summary::{worst_cell, WorstCell};
+
 /// The provenance of a run.
 #[derive(Clone, Debug, Serialize)]
 pub struct Manifest {
@@ -45,21 +49,6 @@ pub struct Manifest {
     pub resolved_scenario: String,
 }
 
-/// The cell furthest from a precision target.
-#[derive(Clone, Debug, Serialize)]
-pub struct WorstCell {
-    /// Its regime.
-    pub regime: String,
-    /// Its route.
-    pub route: String,
-    /// Its sweep point (`path = value`, ...), empty without a sweep.
-    pub point: String,
-    /// The standard error of its mean, USD per unit.
-    pub se: f64,
-    /// That standard error relative to its mean.
-    pub rse: f64,
-}
-
 impl Manifest {
     /// The manifest as pretty JSON bytes.
     pub fn to_json(&self) -> Vec<u8> {
@@ -67,40 +56,4 @@ impl Manifest {
         v.push(b'\n');
         v
     }
-}
-
-/// Over the precision outcomes of every sweep point (with its `(path, value)` labels):
-/// whether every point reached its target, and the cell furthest from it (the largest
-/// ratio of its standard error to the target). `None` without a target or a point.
-pub fn worst_cell<'a>(
-    outcomes: impl IntoIterator<Item = (&'a [(String, String)], crate::summary::PrecisionOutcome)>,
-    target_se: Option<f64>,
-    target_rse: Option<f64>,
-) -> Option<(bool, WorstCell)> {
-    let mut met = true;
-    let mut worst: Option<(f64, WorstCell)> = None;
-    for (labels, o) in outcomes {
-        met &= o.met;
-        let ratio = target_se
-            .map_or(0.0, |t| o.worst_se / t)
-            .max(target_rse.map_or(0.0, |t| o.worst_rse / t));
-        if worst.as_ref().is_none_or(|w| ratio > w.0) {
-            let point = labels
-                .iter()
-                .map(|(k, v)| format!("{k} = {v}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            worst = Some((
-                ratio,
-                WorstCell {
-                    regime: o.worst_regime,
-                    route: o.worst_route,
-                    point,
-                    se: o.worst_se,
-                    rse: o.worst_rse,
-                },
-            ));
-        }
-    }
-    worst.map(|(_, w)| (met, w))
 }

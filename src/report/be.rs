@@ -6,6 +6,7 @@ use super::data::Table;
 use super::fmt::{self, usd};
 use super::svg::{header, nice_domain, route_color, ticks_in, Key, Plot, Svg, Txt, INK};
 use super::ReportError;
+use crate::output::schema::{col, BREAKEVEN};
 
 /// What the manifest says about a break-even run (empty strings when absent).
 #[derive(Default)]
@@ -101,10 +102,10 @@ pub fn breakeven_svg(csv: &str, manifest: Option<&str>) -> Result<String, Report
 pub fn frontier_svg(csv: &str, manifest: Option<&str>) -> Result<String, ReportError> {
     let t = Table::parse("frontier.csv", csv)?;
     let (qi, xi, li, hi) = (
-        t.col("over")?,
-        t.col("x")?,
-        t.col("ci_lo")?,
-        t.col("ci_hi")?,
+        t.col(col::OVER)?,
+        t.col(col::X)?,
+        t.col(col::CI_LO)?,
+        t.col(col::CI_HI)?,
     );
     let info = be_info(manifest)?;
     let mut pts = Vec::new();
@@ -217,9 +218,8 @@ pub fn frontier_svg(csv: &str, manifest: Option<&str>) -> Result<String, ReportE
 /// `breakeven.csv`: numbered steps, then `result`, `ci_lo`, `ci_hi` rows.
 pub(crate) fn parse_breakeven(text: &str) -> Result<Breakeven, ReportError> {
     let t = Table::parse("breakeven.csv", text)?;
-    let cols = ["step", "x", "metric_a", "metric_b", "diff", "se"];
     let mut ix = [0usize; 6];
-    for (k, c) in cols.iter().enumerate() {
+    for (k, c) in BREAKEVEN.names.iter().enumerate() {
         ix[k] = t.col(c)?;
     }
     let mut b = Breakeven {

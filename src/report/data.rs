@@ -2,6 +2,7 @@
 //! routes in the order the files list them.
 
 use super::ReportError;
+use crate::output::schema::col;
 
 /// A parsed CSV file: header and rows of text fields.
 pub(crate) struct Table {
@@ -73,7 +74,7 @@ impl Table {
     pub fn sweep_cols(&self, anchor: &str) -> Result<Vec<usize>, ReportError> {
         let end = self.col(anchor)?;
         Ok((0..end)
-            .filter(|&i| self.headers[i] != "scenario")
+            .filter(|&i| self.headers[i] != col::SCENARIO)
             .collect())
     }
 
@@ -135,21 +136,41 @@ pub(crate) struct Cell {
     pub row: usize,
 }
 
-/// The columns the report reads from `summary.csv`.
+/// The columns the report reads from `summary.csv`, by the writer's names (a test
+/// checks each is in its schema, as are the lists below).
 pub(crate) const SUMMARY_COLUMNS: [&str; 12] = [
-    "regime",
-    "route",
-    "trials",
-    "mean",
-    "min",
-    "p05",
-    "p50",
-    "p90",
-    "p95",
-    "max",
-    "cvar95",
-    "p_cheapest",
+    col::REGIME,
+    col::ROUTE,
+    col::TRIALS,
+    col::MEAN,
+    col::MIN,
+    col::P05,
+    col::P50,
+    col::P90,
+    col::P95,
+    col::MAX,
+    col::CVAR95,
+    col::P_CHEAPEST,
 ];
+
+/// The columns the report reads from `histogram.csv`.
+pub(crate) const HISTOGRAM_COLUMNS: [&str; 5] =
+    [col::REGIME, col::ROUTE, col::LO, col::HI, col::SHARE];
+
+/// The columns the report reads from `compare.csv`.
+pub(crate) const COMPARE_COLUMNS: [&str; 7] = [
+    col::KIND,
+    col::REGIME_A,
+    col::ROUTE_A,
+    col::REGIME_B,
+    col::ROUTE_B,
+    col::MEAN_DIFF_LO,
+    col::MEAN_DIFF_HI,
+];
+
+/// The columns the report reads from `sensitivity.csv` (the swing ones when present).
+pub(crate) const SENSITIVITY_COLUMNS: [&str; 4] =
+    [col::REGIME, col::ROUTE, col::INPUT, col::SPEARMAN];
 
 /// Cost components, in stacking order (the model's order).
 pub(crate) use crate::model::COMPONENTS;
@@ -175,10 +196,10 @@ impl Summary {
                 file: "summary.csv".into(),
             });
         }
-        let sweep = t.sweep_cols("regime")?;
+        let sweep = t.sweep_cols(col::REGIME)?;
         let sweep_paths = sweep.iter().map(|&i| t.headers[i].clone()).collect();
-        let scen = t.find("scenario");
-        let (ri, ui) = (t.col("regime")?, t.col("route")?);
+        let scen = t.find(col::SCENARIO);
+        let (ri, ui) = (t.col(col::REGIME)?, t.col(col::ROUTE)?);
         let mut cells = Vec::new();
         let mut points: Vec<Vec<String>> = Vec::new();
         let mut groups: Vec<Group> = Vec::new();
@@ -257,12 +278,12 @@ pub(crate) fn rows_of(
     g: &Group,
     point: &[String],
 ) -> Result<Vec<usize>, ReportError> {
-    let sweep = t.sweep_cols("regime")?;
+    let sweep = t.sweep_cols(col::REGIME)?;
     let names: Vec<&str> = sweep.iter().map(|&i| t.headers[i].as_str()).collect();
     let same =
         names.len() == sweep_paths.len() && names.iter().zip(sweep_paths).all(|(a, b)| a == b);
-    let ri = t.col("regime")?;
-    let si = t.find("scenario");
+    let ri = t.col(col::REGIME)?;
+    let si = t.find(col::SCENARIO);
     let point_at =
         |row: usize| -> Vec<String> { sweep.iter().map(|&i| t.text(row, i).to_string()).collect() };
     let in_group = |row: usize| -> bool {
@@ -283,4 +304,58 @@ pub(crate) fn rows_of(
     Ok((0..t.rows.len())
         .filter(|&r| in_group(r) && point_at(r) == want)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::schema;
+
+    /// Columns of `summary.csv` read when present (added after the first format).
+    const SUMMARY_OPTIONAL: [&str; 5] = [
+        col::P_CHEAPEST_OWN,
+        col::MEAN_LO,
+        col::MEAN_HI,
+        col::P95_LO,
+        col::P95_HI,
+    ];
+
+    /// Columns of `sensitivity.csv` read when present.
+    const SENSITIVITY_OPTIONAL: [&str; 4] = [col::SHARE, col::SWING, col::SWING_LO, col::SWING_HI];
+
+    /// The columns the report reads from `exceedance.csv`.
+    const EXCEEDANCE_COLUMNS: [&str; 5] =
+        [col::REGIME, col::ROUTE, col::Q, col::COST, col::P_EXCEED];
+
+    fn has(file: &str, names: &[&str], reads: &[&str]) {
+        for c in reads {
+            assert!(
+                names.contains(c),
+                "the report reads `{c}` from {file}, which its schema lacks"
+            );
+        }
+    }
+
+    /// Every column the report reads is one the writers write, by the same name.
+    #[test]
+    fn the_report_reads_the_columns_the_writers_write() {
+        let s = schema::summary();
+        has(s.file, &s.names(), &SUMMARY_COLUMNS);
+        has(s.file, &s.names(), &SUMMARY_OPTIONAL);
+        has(s.file, &s.names(), &COMPONENTS);
+        let h = schema::histogram();
+        has(h.file, &h.names(), &HISTOGRAM_COLUMNS);
+        let c = schema::compare();
+        has(c.file, &c.names(), &COMPARE_COLUMNS);
+        let t = schema::sensitivity();
+        has(t.file, &t.names(), &SENSITIVITY_COLUMNS);
+        has(t.file, &t.names(), &SENSITIVITY_OPTIONAL);
+        let e = schema::exceedance();
+        has(e.file, &e.names(), &EXCEEDANCE_COLUMNS);
+        has(
+            "frontier.csv",
+            &schema::FRONTIER.names,
+            &[col::OVER, col::X, col::CI_LO, col::CI_HI],
+        );
+    }
 }

@@ -1,8 +1,9 @@
 //! The headline table: one block per regime (at one sweep point), its verdict.
 
-use super::data::{Group, Summary, Table};
+use super::data::{Group, Summary, Table, COMPARE_COLUMNS};
 use super::fmt::{esc, pct, usd};
 use super::{html, ReportError};
+use crate::output::schema::col;
 
 /// One regime's headline block: numbers per route, cheapest route and by how much.
 pub(crate) fn headline(
@@ -15,7 +16,7 @@ pub(crate) fn headline(
     let mut rows = Vec::new();
     for route in &g.routes {
         if let Some(c) = sum.cell(g, point, route) {
-            if let Some(m) = sum.get(c, "mean")? {
+            if let Some(m) = sum.get(c, col::MEAN)? {
                 means.push((route.clone(), m));
             }
         }
@@ -29,12 +30,12 @@ pub(crate) fn headline(
         };
         let mut cells = Vec::new();
         for (col, share) in [
-            ("mean", false),
-            ("p05", false),
-            ("p95", false),
-            ("cvar95", false),
-            ("p_cheapest", true),
-            ("p_cheapest_own", true),
+            (col::MEAN, false),
+            (col::P05, false),
+            (col::P95, false),
+            (col::CVAR95, false),
+            (col::P_CHEAPEST, true),
+            (col::P_CHEAPEST_OWN, true),
         ] {
             // Columns added later are absent from older folders.
             if sum.t.find(col).is_none() {
@@ -55,7 +56,7 @@ pub(crate) fn headline(
             };
             cells.push((col, html::Num { shown, raw }));
         }
-        let mean = sum.get(c, "mean")?;
+        let mean = sum.get(c, col::MEAN)?;
         let cheapest = best.as_ref().is_some_and(|b| &b.0 == route);
         let delta = match (mean, &best) {
             (Some(m), Some(b)) if !cheapest => format!("+{}", usd(m - b.1)),
@@ -93,10 +94,10 @@ pub(crate) fn headline(
             let mut most: Option<(String, f64)> = None;
             for route in &g.routes {
                 if let Some(c) = sum.cell(g, point, route) {
-                    let col = if sum.t.find("p_cheapest_own").is_some() {
-                        "p_cheapest_own"
+                    let col = if sum.t.find(col::P_CHEAPEST_OWN).is_some() {
+                        col::P_CHEAPEST_OWN
                     } else {
-                        "p_cheapest"
+                        col::P_CHEAPEST
                     };
                     if let Some(p) = sum.get(c, col)? {
                         if most.as_ref().is_none_or(|m| p > m.1) {
@@ -109,7 +110,7 @@ pub(crate) fn headline(
                 if r != b.0 {
                     let p95 = sum
                         .cell(g, point, &r)
-                        .map(|c| sum.get(c, "p95"))
+                        .map(|c| sum.get(c, col::P95))
                         .transpose()?
                         .flatten();
                     v.push_str(&format!(
@@ -154,22 +155,13 @@ fn diff_ci(
     if g.scenario.is_some() {
         return Ok(None);
     }
-    let sweep = t.sweep_cols("kind")?;
+    let sweep = t.sweep_cols(col::KIND)?;
     let names: Vec<&str> = sweep.iter().map(|&i| t.headers[i].as_str()).collect();
     if names.len() != paths.len() || names.iter().zip(paths).any(|(a, b)| a != b) {
         return Ok(None);
     }
-    let cols = [
-        "kind",
-        "regime_a",
-        "route_a",
-        "regime_b",
-        "route_b",
-        "mean_diff_lo",
-        "mean_diff_hi",
-    ];
     let mut ix = [0usize; 7];
-    for (k, c) in cols.iter().enumerate() {
+    for (k, c) in COMPARE_COLUMNS.iter().enumerate() {
         ix[k] = t.col(c)?;
     }
     for r in 0..t.rows.len() {

@@ -80,10 +80,10 @@ pub(super) fn exceed_of(
     let Some(t) = t else { return Ok(Vec::new()) };
     let rows = rows_of(t, paths, g, &g.first_point)?;
     let (ui, qi, ci, pi) = (
-        t.col("route")?,
-        t.col("q")?,
-        t.col("cost")?,
-        t.col("p_exceed")?,
+        t.col(col::ROUTE)?,
+        t.col(col::Q)?,
+        t.col(col::COST)?,
+        t.col(col::P_EXCEED)?,
     );
     let mut v = Vec::new();
     for &r in rows.iter().filter(|&&r| t.text(r, ui) == route) {

@@ -4,6 +4,7 @@
 use super::charts::{self, SweepSeries};
 use super::data::{Group, Summary};
 use super::{color_of, point_text, ReportError};
+use crate::output::schema::col;
 
 /// The points along the first swept path (others at the group's first point), with x.
 fn along(sum: &Summary, g: &Group) -> (Vec<Vec<String>>, Vec<f64>, Option<Vec<String>>) {
@@ -34,7 +35,7 @@ pub(crate) fn ranking_changes(sum: &Summary, g: &Group) -> Result<Vec<(f64, Stri
         let mut m: Vec<(String, f64)> = Vec::new();
         for r in &g.routes {
             if let Some(c) = sum.cell(g, p, r) {
-                if let Some(v) = sum.get(c, "mean")? {
+                if let Some(v) = sum.get(c, col::MEAN)? {
                     m.push((r.clone(), v));
                 }
             }
@@ -83,11 +84,17 @@ pub(crate) fn sweep_charts(
     }
     let mut out = Vec::new();
     for (stat, lo, hi, slug, what) in [
-        ("mean", "mean_lo", "mean_hi", "mean", "Mean landed cost"),
         (
-            "p95",
-            "p95_lo",
-            "p95_hi",
+            col::MEAN,
+            col::MEAN_LO,
+            col::MEAN_HI,
+            "mean",
+            "Mean landed cost",
+        ),
+        (
+            col::P95,
+            col::P95_LO,
+            col::P95_HI,
             "p95",
             "95th percentile of the landed cost",
         ),
@@ -117,7 +124,7 @@ pub(crate) fn sweep_charts(
             });
         }
         let title = format!("{what} along the sweep · {label}");
-        let m: &[(f64, String)] = if stat == "mean" { &marks } else { &[] };
+        let m: &[(f64, String)] = if stat == col::MEAN { &marks } else { &[] };
         let svg = charts::sweep(
             &title,
             &caption_for(g, extra.clone()),
@@ -127,7 +134,7 @@ pub(crate) fn sweep_charts(
             &format!("{stat}, USD per unit"),
             m,
         );
-        let caption = if stat == "mean" {
+        let caption = if stat == col::MEAN {
             "Each route’s mean landed cost (line) with its 95% confidence interval (shaded) at every swept value; dashed lines mark where the ranking of routes by mean changes."
         } else {
             "Each route’s 95th percentile (line) with its 95% confidence interval (shaded) at every swept value."

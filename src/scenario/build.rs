@@ -10,7 +10,7 @@ use super::diag::{Diagnostic, Diagnostics, Loc, ScenarioError};
 use super::model::*;
 use super::read::{TableReader, Unit};
 use super::regime::{check_unique, dangling, read_regimes, NameRef};
-use super::routes::{bind_fallbacks, read_route};
+use super::routes::{bind_fallbacks, currency, read_route};
 use super::tree::Table;
 use crate::dist::Dist;
 
@@ -28,17 +28,6 @@ pub struct Built {
     pub warnings: Vec<Diagnostic>,
     /// The document it was built from, as TOML text (after merges and overrides).
     pub document: String,
-}
-
-/// Where parts of the scenario were written, for checks that run after reading.
-pub(super) struct RouteSource {
-    pub name: String,
-    pub name_loc: Loc,
-    pub loc: Loc,
-    pub path: String,
-    pub fallback: Option<NameRef>,
-    pub operator: Option<NameRef>,
-    pub declare_loc: Loc,
 }
 
 /// Validates a parsed document. `root` is the whole file (after any merges and overrides).
@@ -278,7 +267,7 @@ fn check_sweeps(root: &Table, d: &mut Diagnostics) {
         return;
     }
     let mut doc = root.clone();
-    for (i, s) in crate::sweep::take_from_doc(&mut doc, d)
+    for (i, s) in super::sweep::take_from_doc(&mut doc, d)
         .into_iter()
         .enumerate()
     {
@@ -352,32 +341,13 @@ fn read_fx(top: &mut TableReader<'_>, d: &mut Diagnostics) -> Vec<Fx> {
         // An invalid rate is reported; the code stays known so `currency` keys that name
         // it are not reported as dangling too.
         let rate =
-            super::read::dist_node(node, &path, Unit::Positive, d).unwrap_or(Dist::Fixed(1.0));
+            super::read_dist::dist_node(node, &path, Unit::Positive, d).unwrap_or(Dist::Fixed(1.0));
         out.push(Fx {
             code: key.name.clone(),
             rate,
         });
     }
     out
-}
-
-/// Resolves a `currency` key to an `[fx]` entry; USD is always known.
-pub(super) fn currency(t: &mut TableReader<'_>, fx: &[Fx], d: &mut Diagnostics) -> Option<usize> {
-    let (code, loc) = t.string("currency", d)?;
-    if code == "USD" {
-        return None;
-    }
-    let found = fx.iter().position(|f| f.code == code);
-    if found.is_none() {
-        let names: Vec<&str> = fx.iter().map(|f| f.code.as_str()).collect();
-        let r = NameRef {
-            name: code,
-            loc,
-            path: t.key_path("currency"),
-        };
-        dangling(&r, "currency in `[fx]` (USD needs no entry)", &names, d);
-    }
-    found
 }
 
 fn read_goods(top: &mut TableReader<'_>, fx: &[Fx], d: &mut Diagnostics) -> Option<Goods> {

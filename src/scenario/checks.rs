@@ -4,9 +4,9 @@
 //! Owns the judgements docs/model.md makes about a whole scenario once its parts are read. It
 //! must not read the tree: `build` hands it the scenario and where each part was written.
 
-use super::build::RouteSource;
 use super::diag::{Diagnostics, Loc};
 use super::model::*;
+use super::routes::RouteSource;
 
 /// Whether an agreement's rule can hold, must hold, or may fail for a route's goods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -201,15 +201,9 @@ impl Diagnostics {
     }
 }
 
-/// The nearest valid key to a misspelt one, if any is close enough to be a likely typo.
-pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score >= 0.75)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
+/// The nearest spelling (defined in [`crate::spelling`], which the country table shares
+/// without depending on the scenario reader).
+pub use crate::spelling::nearest;
 
 /// A scenario that cannot run: every error found, and the warnings seen so far.
 #[derive(Clone, Debug, thiserror::Error)]

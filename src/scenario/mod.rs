@@ -1,7 +1,12 @@
 //! Scenarios: from TOML text to a validated, runnable [`Scenario`].
 //!
-//! parse ([`tree`]) → read and check ([`build`], [`regime`], [`checks`]) → [`model`] types.
-//! Nothing here touches files: the caller hands in text and a file name for messages.
+//! parse ([`tree`], [`path`] for `--set` and sweep paths) → read and check ([`build`],
+//! [`read`], `read_dist`, `routes`, [`regime`], [`checks`], [`from_schedule`]) →
+//! [`model`] types; [`sweep`] makes the grid of variants; [`diag`] the located errors.
+//!
+//! Owns the scenario format (docs/model.md, Part I) and its validation. Must not touch
+//! files ([`load`] reads `extends` bases through the caller's reader), run anything or
+//! know the cost model's arithmetic: `model` compiles what this produces.
 
 pub mod build;
 pub mod checks;
@@ -14,8 +19,10 @@ pub mod path;
 pub mod read;
 mod read_dist;
 pub mod regime;
+mod regime_raw;
 mod regime_schedule;
 mod routes;
+pub mod sweep;
 mod tables;
 pub mod tree;
 

@@ -9,9 +9,6 @@ use std::collections::BTreeSet;
 
 use super::diag::{nearest, Diagnostics, Loc};
 use super::tree::{Node, Table, Value};
-use crate::dist::Dist;
-
-pub use super::read_dist::dist_node;
 
 /// What a number stands for, which sets its valid range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,7 +141,12 @@ impl<'t> TableReader<'t> {
     }
 
     /// A required key: reports its absence.
-    fn required(&mut self, key: &'static str, what: &str, d: &mut Diagnostics) -> Option<&'t Node> {
+    pub(super) fn required(
+        &mut self,
+        key: &'static str,
+        what: &str,
+        d: &mut Diagnostics,
+    ) -> Option<&'t Node> {
         let n = self.node(key);
         if n.is_none() {
             d.error(
@@ -267,29 +269,6 @@ impl<'t> TableReader<'t> {
     ) -> Option<f64> {
         self.required(key, expected(unit), d)?;
         self.number(key, unit, d)
-    }
-
-    /// An optional distribution (a plain number is a fixed one).
-    pub fn dist(&mut self, key: &'static str, unit: Unit, d: &mut Diagnostics) -> Option<Dist> {
-        let n = self.node(key)?;
-        dist_node(n, &self.key_path(key), unit, d)
-    }
-
-    /// A distribution, or a fixed `default` when absent.
-    pub fn dist_or(
-        &mut self,
-        key: &'static str,
-        unit: Unit,
-        default: f64,
-        d: &mut Diagnostics,
-    ) -> Dist {
-        self.dist(key, unit, d).unwrap_or(Dist::Fixed(default))
-    }
-
-    /// A required distribution.
-    pub fn dist_req(&mut self, key: &'static str, unit: Unit, d: &mut Diagnostics) -> Option<Dist> {
-        self.required(key, "a number or a distribution table", d)?;
-        self.dist(key, unit, d)
     }
 
     /// An optional sub-table.

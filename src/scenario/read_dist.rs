@@ -9,6 +9,33 @@ use super::read::{expected, fmt_pct, number_node, TableReader, Unit};
 use super::tree::{Node, Value};
 use crate::dist::Dist;
 
+/// The distribution keys of a table being read: defined here, beside the kinds, so the
+/// reader of plain values (`read`) does not depend on this file.
+impl TableReader<'_> {
+    /// An optional distribution (a plain number is a fixed one).
+    pub fn dist(&mut self, key: &'static str, unit: Unit, d: &mut Diagnostics) -> Option<Dist> {
+        let n = self.node(key)?;
+        dist_node(n, &self.key_path(key), unit, d)
+    }
+
+    /// A distribution, or a fixed `default` when absent.
+    pub fn dist_or(
+        &mut self,
+        key: &'static str,
+        unit: Unit,
+        default: f64,
+        d: &mut Diagnostics,
+    ) -> Dist {
+        self.dist(key, unit, d).unwrap_or(Dist::Fixed(default))
+    }
+
+    /// A required distribution.
+    pub fn dist_req(&mut self, key: &'static str, unit: Unit, d: &mut Diagnostics) -> Option<Dist> {
+        self.required(key, "a number or a distribution table", d)?;
+        self.dist(key, unit, d)
+    }
+}
+
 /// The distribution kinds and the keys each takes.
 const DIST_KINDS: &[(&str, &[&str])] = &[
     ("fixed", &["value"]),

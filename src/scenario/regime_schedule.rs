@@ -6,7 +6,7 @@
 
 use super::diag::{Diagnostics, Loc};
 use super::read::TableReader;
-use super::regime::{merge_table, NameRef, RawMeasure, RawRegime};
+use super::regime_raw::{merge_table, NameRef, RawMeasure, RawRegime};
 use super::tables;
 
 /// What a regime built from the schedule needs from the rest of the scenario, with

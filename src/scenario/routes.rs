@@ -4,11 +4,40 @@
 //! processing are decided by where it happens) and the route's located sources for
 //! later checks. It must not judge regimes (see `checks`).
 
-use super::build::{currency, RouteSource};
 use super::diag::{Diagnostics, Loc};
 use super::model::*;
 use super::read::{TableReader, Unit};
 use super::regime::{dangling, NameRef};
+
+/// Where parts of the scenario were written, for checks that run after reading.
+pub(super) struct RouteSource {
+    pub name: String,
+    pub name_loc: Loc,
+    pub loc: Loc,
+    pub path: String,
+    pub fallback: Option<NameRef>,
+    pub operator: Option<NameRef>,
+    pub declare_loc: Loc,
+}
+
+/// Resolves a `currency` key to an `[fx]` entry; USD is always known.
+pub(super) fn currency(t: &mut TableReader<'_>, fx: &[Fx], d: &mut Diagnostics) -> Option<usize> {
+    let (code, loc) = t.string("currency", d)?;
+    if code == "USD" {
+        return None;
+    }
+    let found = fx.iter().position(|f| f.code == code);
+    if found.is_none() {
+        let names: Vec<&str> = fx.iter().map(|f| f.code.as_str()).collect();
+        let r = NameRef {
+            name: code,
+            loc,
+            path: t.key_path("currency"),
+        };
+        dangling(&r, "currency in `[fx]` (USD needs no entry)", &names, d);
+    }
+    found
+}
 
 /// A leg as read, with where its `from` and `to` were written.
 struct LegRead {

@@ -5,7 +5,26 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::date::Date;
-use super::stack::{Basis, Kind};
+
+/// How a measure's rate combines with the column 1 rate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Added to everything else.
+    Add,
+    /// Tops the column 1 rate up to the rate: adds max(0, rate − column 1).
+    Floor,
+    /// The all-in rate replaces column 1: adds rate − column 1.
+    Total,
+}
+
+/// On what value a measure is charged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Basis {
+    /// The whole customs value.
+    Full,
+    /// The value of the metal content (Section 232 derivatives before 2026-04-06).
+    MetalContent,
+}
 
 const HTS: &str = include_str!("../../data/us/hts.csv");
 const LISTS: &str = include_str!("../../data/us/lists.csv");

@@ -15,10 +15,10 @@ mod hts;
 pub mod print;
 mod stack;
 
-pub use data::{FeeYear, Schedule};
+pub use data::{Basis, FeeYear, Kind, Schedule};
 pub use date::Date;
 pub use hts::{programme, Programme, Rate, PROGRAMMES};
-pub use stack::{Applied, Basis, Kind, Query, Stack};
+pub use stack::{Applied, Query, Stack};
 
 /// Why the schedule cannot answer a question.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

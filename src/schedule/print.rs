@@ -1,6 +1,7 @@
 //! A stack as text: an aligned table for people, CSV and JSON for programs.
 
-use super::stack::{Applied, Basis, Kind, Stack};
+use super::data::{Basis, Kind};
+use super::stack::{Applied, Stack};
 
 fn pct(x: f64) -> String {
     let v = (x * 100.0 * 1e6).round() / 1e6;

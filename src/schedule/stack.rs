@@ -11,31 +11,11 @@
 //! 5. a Section 232 duty on the metal content is charged on m·V, and reciprocal and
 //!    Section 122 on the rest (1 − m)·V.
 
-use super::data::{Line, Measure, Products, Schedule};
+use super::data::{Basis, Kind, Line, Measure, Products, Schedule};
 use super::date::Date;
 use super::hts::{parse_rate, special_rate, Programme, PROGRAMMES};
 use super::{digits, dotted, ScheduleError};
 use crate::countries;
-
-/// How a measure's rate combines with the column 1 rate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// Added to everything else.
-    Add,
-    /// Tops the column 1 rate up to the rate: adds max(0, rate − column 1).
-    Floor,
-    /// The all-in rate replaces column 1: adds rate − column 1.
-    Total,
-}
-
-/// On what value a measure is charged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Basis {
-    /// The whole customs value.
-    Full,
-    /// The value of the metal content (Section 232 derivatives before 2026-04-06).
-    MetalContent,
-}
 
 /// A question to the schedule.
 #[derive(Clone, Debug)]

@@ -2,8 +2,11 @@
 //!
 //! What this module owns:
 //! - [`Sketch`] (`sketch.rs`): a log-linear quantile sketch (HDR-histogram
-//!   style) with integer bucket counts and exact min/max.
+//!   style) with integer bucket counts and exact min/max; `sketch::RankTable`, the
+//!   mid-rank CDF of a sketch, by which the sensitivity pass ranks costs.
 //! - [`ExactSum`] and [`Moments`] (`exact.rs`): fixed-point sums in `i128`.
+//! - [`intervals`]: the 95% confidence intervals the outputs report ([`Est`], Wilson,
+//!   normal, Welch).
 //!
 //! What it must not do: no I/O, no RNG, no threads, no global state, no
 //! references to the rest of the crate (only `self::`/`super::` paths), so the
@@ -28,10 +31,12 @@
 //! addition, hence independent of order and grouping.
 
 pub mod exact;
+pub mod intervals;
 pub mod sketch;
 
 pub use self::exact::{ExactSum, Moments};
-pub use self::sketch::{RankTable, Sketch};
+pub use self::intervals::Est;
+pub use self::sketch::Sketch;
 
 /// Errors raised when deserialized data violates an accumulator's invariants.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

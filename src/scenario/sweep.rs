@@ -7,10 +7,10 @@
 //! slowest). Every point runs with the same seed and trials, so neighbouring points
 //! differ by the policy alone. This module only builds the points; it runs nothing.
 
-use super::scenario::diag::{Diagnostics, Loc};
-use super::scenario::path::{self, PathError};
-use super::scenario::read::{TableReader, Unit};
-use super::scenario::tree::{Node, Table, Value};
+use super::diag::{Diagnostics, Loc};
+use super::path::{self, PathError};
+use super::read::{TableReader, Unit};
+use super::tree::{Node, Table, Value};
 
 /// One swept path and its values.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,9 +51,9 @@ pub fn label(v: &Value) -> String {
         Value::Int(i) => i.to_string(),
         Value::Float(f) => format!("{f}"),
         Value::Bool(b) => b.to_string(),
-        other => super::scenario::tree::to_toml(&Table {
+        other => super::tree::to_toml(&Table {
             entries: vec![(
-                super::scenario::tree::Key {
+                super::tree::Key {
                     name: "v".into(),
                     loc: Loc::synthetic(""),
                 },
@@ -94,7 +94,7 @@ pub fn take_from_doc(root: &mut Table, d: &mut Diagnostics) -> Vec<Sweep> {
     };
     let holder = Table {
         entries: vec![(
-            super::scenario::tree::Key {
+            super::tree::Key {
                 name: "sweep".into(),
                 loc: node.loc.clone(),
             },
@@ -293,7 +293,7 @@ mod tests {
     #[test]
     fn doc_sweeps_are_read_and_removed() {
         let mut d = Diagnostics::default();
-        let mut t = super::super::scenario::tree::parse(
+        let mut t = super::super::tree::parse(
             "s.toml",
             "[[sweep]]\npath = \"goods.units\"\nvalues = [1, 2]\n[[sweep]]\npath = \"goods.kg_per_unit\"\nfrom = 0.0\nto = 1.0\nsteps = 3\n",
             &mut d,

@@ -1,8 +1,10 @@
 //! Summarising accumulators into the numbers every output reports.
 //!
 //! Owns the definitions of the reported statistics (quantiles by nearest rank from the
-//! sketch, sample sd, standard error, CVaR, shares). It must not format or write: the
-//! `output` module turns these into CSV.
+//! sketch, sample sd, standard error, CVaR, shares; the intervals come from
+//! `stats::intervals`), one row type per output table, a whole run's summary
+//! ([`summarise`]) and the precision verdict ([`worst_cell`]). It must not format or
+//! write: the `output` module turns these into CSV, and never sees an accumulator.
 
 use crate::engine::acc::{count, sum, Acc};
 use crate::model::Plan;
@@ -21,18 +23,18 @@ pub const QUANTILES: [(&str, f64); 9] = [
     ("p99", 0.99),
 ];
 
-/// z for two-sided 95% confidence intervals.
-pub const Z95: f64 = 1.959_963_984_540_054;
+mod precision;
+mod run;
 
-/// A statistic with its 95% Monte Carlo confidence interval.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Est {
-    /// The estimate.
-    pub value: f64,
-    /// Lower bound.
-    pub lo: f64,
-    /// Upper bound.
-    pub hi: f64,
+pub use crate::stats::intervals::{wilson, Est, Z95};
+pub use precision::{precision, worst_cell, PrecisionOutcome, WorstCell};
+pub use run::{summarise, PointResult, RunSummary};
+
+/// Values of the swept paths that a block of rows belongs to (empty without sweeps).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Point {
+    /// `(path, value)` per swept path, in sweep order.
+    pub values: Vec<(String, String)>,
 }
 
 /// The summary of one (regime, route) cell.
@@ -141,33 +143,15 @@ pub struct Bin {
 /// Bins per histogram.
 pub const BINS: usize = 60;
 
-/// A Wilson score interval for `k` successes in `n` trials (well behaved at 0 and 1).
-pub fn wilson(k: u64, n: u64) -> Est {
-    if n == 0 {
-        return Est {
-            value: f64::NAN,
-            lo: f64::NAN,
-            hi: f64::NAN,
-        };
-    }
-    let (k, n) = (k as f64, n as f64);
-    let p = k / n;
-    let z2 = Z95 * Z95;
-    let denom = 1.0 + z2 / n;
-    let centre = (p + z2 / (2.0 * n)) / denom;
-    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
-    Est {
-        value: p,
-        lo: (centre - half).max(0.0),
-        hi: (centre + half).min(1.0),
-    }
-}
-
 fn quantile_est(s: &Sketch, q: f64) -> Est {
     let value = s.quantile(q).unwrap_or(f64::NAN);
     let (lo, hi) = s.rank_bounds(q, Z95).unwrap_or((f64::NAN, f64::NAN));
     Est { value, lo, hi }
 }
+
+/// The count of trials whose false claim was caught: the flag counts come first in a
+/// cell's counts, in the order of [`crate::model::FLAGS`].
+const CAUGHT: usize = crate::model::flag::CAUGHT.trailing_zeros() as usize;
 
 /// Summarises every cell of a run.
 pub fn cells(plan: &Plan, acc: &Acc) -> Vec<CellSummary> {
@@ -188,16 +172,12 @@ pub fn cells(plan: &Plan, acc: &Acc) -> Vec<CellSummary> {
             }
             let entered = c.counts[count::ENTERED];
             let cv = c.sums[sum::CV_ENTERED].to_f64();
-            let caught = c.counts[3];
+            let caught = c.counts[CAUGHT];
             CellSummary {
                 regime: s.regimes[i / routes].name.clone(),
                 route: s.routes[i % routes].name.clone(),
                 trials: n,
-                mean: Est {
-                    value: mean,
-                    lo: mean - Z95 * se,
-                    hi: mean + Z95 * se,
-                },
+                mean: Est::normal(mean, se),
                 sd,
                 se,
                 min: c.cost_sketch.min().unwrap_or(f64::NAN),
@@ -268,11 +248,7 @@ pub fn compares_with_margin(
                 regime_b: s.regimes[p.b / routes].name.clone(),
                 route_b: s.routes[p.b % routes].name.clone(),
                 trials: n,
-                mean: Est {
-                    value: mean,
-                    lo: mean - Z95 * se,
-                    hi: mean + Z95 * se,
-                },
+                mean: Est::normal(mean, se),
                 sd: pa.diff.variance().map_or(f64::NAN, f64::sqrt),
                 se,
                 p05: pa.sketch.quantile(0.05).unwrap_or(f64::NAN),
@@ -445,39 +421,12 @@ pub fn sensitivity(
 /// CI from the two groups' standard errors (Welch).
 fn swing(s: &crate::engine::sensitivity::Sums) -> Est {
     use crate::engine::sensitivity::sums;
+    use crate::stats::intervals::{group_mean, welch_diff};
     let f = |i: usize| s[i].to_f64();
-    let group = |n: usize, sum: usize, sq: usize| -> Option<(f64, f64)> {
-        let k = f(n);
-        if k < 1.0 {
-            return None;
-        }
-        let m = f(sum) / k;
-        let var = if k > 1.0 {
-            ((f(sq) - k * m * m) / (k - 1.0)).max(0.0)
-        } else {
-            0.0
-        };
-        Some((m, var / k))
-    };
-    match (
-        group(sums::TOP_N, sums::TOP_SUM, sums::TOP_SQ),
-        group(sums::BOT_N, sums::BOT_SUM, sums::BOT_SQ),
-    ) {
-        (Some((mt, vt)), Some((mb, vb))) => {
-            let d = mt - mb;
-            let se = (vt + vb).sqrt();
-            Est {
-                value: d,
-                lo: d - Z95 * se,
-                hi: d + Z95 * se,
-            }
-        }
-        _ => Est {
-            value: f64::NAN,
-            lo: f64::NAN,
-            hi: f64::NAN,
-        },
-    }
+    welch_diff(
+        group_mean(f(sums::TOP_N), f(sums::TOP_SUM), f(sums::TOP_SQ)),
+        group_mean(f(sums::BOT_N), f(sums::BOT_SUM), f(sums::BOT_SQ)),
+    )
 }
 
 /// The probability levels of `exceedance.csv`: finer in the tails, where heavy-tailed
@@ -530,62 +479,4 @@ pub fn exceedance(plan: &Plan, acc: &Acc) -> Vec<ExceedancePoint> {
         }
     }
     out
-}
-
-/// Whether a precision target was met, and the cell furthest from it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrecisionOutcome {
-    /// Every cell's mean reached the target.
-    pub met: bool,
-    /// The regime of the cell with the largest standard error (relative, for
-    /// `--target-rse`).
-    pub worst_regime: String,
-    /// Its route.
-    pub worst_route: String,
-    /// Its standard error of the mean, USD per unit.
-    pub worst_se: f64,
-    /// Its standard error relative to its mean.
-    pub worst_rse: f64,
-}
-
-/// Checks every cell's mean against `--target-se` / `--target-rse`.
-pub fn precision(
-    plan: &Plan,
-    acc: &Acc,
-    target_se: Option<f64>,
-    target_rse: Option<f64>,
-) -> Option<PrecisionOutcome> {
-    if target_se.is_none() && target_rse.is_none() {
-        return None;
-    }
-    let s = plan.scenario();
-    let routes = plan.n_routes();
-    let mut worst: Option<(usize, f64, f64, f64)> = None;
-    let mut met = true;
-    for (i, c) in acc.cells.iter().enumerate() {
-        let se = c.cost.se().unwrap_or(f64::INFINITY);
-        let mean = c.cost.mean().unwrap_or(0.0);
-        let rse = if mean != 0.0 {
-            se / mean.abs()
-        } else {
-            f64::INFINITY
-        };
-        let ok = target_se.is_none_or(|t| se <= t) && target_rse.is_none_or(|t| rse <= t);
-        met &= ok;
-        // How far from the target: the larger ratio of the two.
-        let ratio = target_se
-            .map_or(0.0, |t| se / t)
-            .max(target_rse.map_or(0.0, |t| rse / t));
-        if worst.is_none_or(|w| ratio > w.3) {
-            worst = Some((i, se, rse, ratio));
-        }
-    }
-    let (i, se, rse, _) = worst?;
-    Some(PrecisionOutcome {
-        met,
-        worst_regime: s.regimes[i / routes].name.clone(),
-        worst_route: s.routes[i % routes].name.clone(),
-        worst_se: se,
-        worst_rse: rse,
-    })
 }
