@@ -27,8 +27,8 @@ Layer rules (issue 12), on the library's top-level modules:
 and at crate level (top-level modules) there is no circle either (a known rule exception
 below is left out of that graph: it is reported once, as itself).
 
-Violations in files another engineer owns are listed in KNOWN below, each with a reason:
-they are printed, but do not fail the check. A known exception that no longer occurs is
+A violation that must stay for a while can be listed in KNOWN below, with its reason: it
+is printed, but does not fail the check (the list is empty today). A known exception that no longer occurs is
 reported too (remove it from the list). Python 3 standard library only.
 """
 
@@ -47,23 +47,7 @@ CRATES = {
 
 # Known violations: (kind, from, to) -> reason. `kind` is "circle" (the files of a circle,
 # sorted, joined by " <-> ") or "rule" (an edge from a file to a file).
-KNOWN = {
-    ("circle", "src/model/duty.rs <-> src/model/plan.rs"):
-        "src/model is being rewritten by another engineer (issue 12 leaves it to them): "
-        "duty.rs uses plan.rs's types and plan.rs calls duty.rs's functions",
-    ("rule", "src/model/inputs.rs", "src/scenario/checks.rs"):
-        "the model asks the validator `qualification` and `can_claim_falsely`; they belong "
-        "in src/model (owned by another engineer, see issue 12)",
-    ("rule", "src/model/plan.rs", "src/scenario/checks.rs"):
-        "as src/model/inputs.rs: the model calls `scenario::checks` (owned by another "
-        "engineer, see issue 12)",
-    ("rule", "src/model/plan.rs", "src/scenario/mod.rs"):
-        "`use crate::scenario::*` in src/model (owned by another engineer): a glob of the "
-        "scenario's re-exported types (model.rs), which cannot be told from other names",
-    ("rule", "src/engine/mod.rs", "src/output/text.rs"):
-        "the engine formats trials.csv (guards its fields) in src/engine/mod.rs, which another "
-        "engineer is rewriting; the rows belong in output (issue 12)",
-}
+KNOWN: dict = {}
 
 # What each top-level module of the library may not import: module -> (forbidden
 # modules, or "*" for all of the crate; allowed files inside them).

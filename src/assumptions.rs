@@ -346,7 +346,7 @@ impl Assumptions {
     }
 }
 
-/// [`bases`] of a scenario given as TOML text (e.g. the manifest's resolved scenario);
+/// Each regime's `base` (regime name, base name) of a scenario given as TOML text (e.g. the manifest's resolved scenario);
 /// empty when the text does not parse.
 pub fn bases_from_toml(text: &str) -> Vec<(String, String)> {
     let Ok(doc) = text.parse::<toml::Table>() else {

@@ -257,10 +257,12 @@ fn run_job(
         let mut s = files.stream("trials.csv")?;
         let mut header = String::new();
         for (p, _) in &job.points[0].0.labels() {
-            header.push_str(&tariffsim::engine::csv_field(&tariffsim::output::guard(p)));
+            header.push_str(&tariffsim::output::trials::csv_field(
+                &tariffsim::output::guard(p),
+            ));
             header.push(',');
         }
-        header.push_str(&engine::trial_header());
+        header.push_str(&tariffsim::output::trials::header());
         s.write_rows(header.as_bytes())
             .context("writing trials.csv")?;
         Some(s)
@@ -306,7 +308,12 @@ fn run_job(
                     .values
                     .iter()
                     .map(|(_, v)| {
-                        format!("{},", engine::csv_field(&tariffsim::output::guard_value(v)))
+                        format!(
+                            "{},",
+                            tariffsim::output::trials::csv_field(&tariffsim::output::guard_value(
+                                v
+                            ))
+                        )
                     })
                     .collect();
                 let mut sink = Prefixed {
@@ -314,7 +321,14 @@ fn run_job(
                     prefix: prefix.into_bytes(),
                     buf: Vec::new(),
                 };
-                engine::run(&plan, &spec, &progress, Some(&mut sink))
+                let format = |buf: &mut Vec<u8>, first: u64, o: &tariffsim::model::Outcomes| {
+                    tariffsim::output::trials::rows(buf, &plan, first, o)
+                };
+                let rows = engine::Rows {
+                    format: &format,
+                    sink: &mut sink,
+                };
+                engine::run(&plan, &spec, &progress, Some(rows))
             }
             None => engine::run(&plan, &spec, &progress, None),
         };

@@ -5,8 +5,13 @@
 //! not on threads, scheduling, or which shard ran which blocks. Each worker thread keeps
 //! one accumulator for all the blocks it runs, so memory is threads × accumulator size,
 //! flat in the trial count. Per-trial rows, when asked for, are produced in windows of a
-//! few blocks and handed to the caller in trial order. No I/O happens here: the caller's
-//! sink writes rows, the caller's observer shows progress.
+//! few blocks and handed to the caller in trial order. Each block is simulated whole
+//! ([`Plan::simulate`]) into the worker's `acc::Recorder`, which keeps only what the
+//! statistics need; per-worker memory is bounded by the block.
+//!
+//! Must not: do I/O or format output (the caller's [`Rows`] formats per-trial rows and
+//! its sink writes them; the caller's observer shows progress), or import `output`,
+//! `report` or `app`.
 
 pub mod acc;
 pub mod sensitivity;
@@ -17,7 +22,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::model::{BlockScratch, Outcomes, Plan, COMPONENTS, FLAGS};
+use crate::model::{BlockScratch, Outcomes, Plan};
 pub use acc::Acc;
 use acc::BlockSums;
 
@@ -155,20 +160,17 @@ impl<W: std::io::Write> RowSink for W {
     }
 }
 
-/// The header of per-trial rows.
-pub fn trial_header() -> String {
-    let mut h = String::from("trial,regime,route,cost");
-    for c in COMPONENTS {
-        h.push(',');
-        h.push_str(c);
-    }
-    h.push_str(",days");
-    for f in FLAGS {
-        h.push(',');
-        h.push_str(f);
-    }
-    h.push('\n');
-    h
+/// Formats the rows of trials `first..` held in a chunk's outcomes onto a buffer.
+pub type RowFormat<'f> = dyn Fn(&mut Vec<u8>, u64, &Outcomes) + Sync + 'f;
+
+/// Per-trial rows: how to format a chunk of outcomes (on worker threads) and where the
+/// text goes (in trial order). The format is the caller's (`output::trials::rows`), so
+/// the engine does no formatting of its own.
+pub struct Rows<'a> {
+    /// Appends the rows of trials `first..` held in the outcomes to the buffer.
+    pub format: &'a RowFormat<'a>,
+    /// Receives the rows.
+    pub sink: &'a mut dyn RowSink,
 }
 
 /// Runs the blocks of `spec` and returns the merged accumulators.
@@ -176,7 +178,7 @@ pub fn run(
     plan: &Plan,
     spec: &RunSpec,
     observer: &dyn Observer,
-    mut sink: Option<&mut dyn RowSink>,
+    mut rows: Option<Rows<'_>>,
 ) -> Result<Acc, EngineError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(spec.threads)
@@ -193,7 +195,8 @@ pub fn run(
         .map(|_| Padded(Mutex::new(None)))
         .collect();
     let stop = AtomicBool::new(false);
-    let want_rows = sink.is_some();
+    let format = rows.as_ref().map(|r| r.format);
+    let want_rows = format.is_some();
     // Without rows, one window holds every block; with rows, a few blocks per thread, so
     // the rows held at once stay bounded; with a precision target, fixed checkpoints.
     let window = match (spec.stop, want_rows) {
@@ -213,13 +216,13 @@ pub fn run(
             let mut w = workers[me].0.lock().unwrap_or_else(|e| e.into_inner());
             let rows = w
                 .get_or_insert_with(|| Worker::new(plan, want_rows))
-                .block(plan, spec, b)?;
+                .block(plan, spec, b, format)?;
             observer.advance(block_range(spec.trials, b).count() as u64);
             Ok(rows)
         };
         // Collect rows only when someone wants them: otherwise a list of empty buffers,
         // one per block, would grow with the trial count.
-        let rows: Vec<Vec<u8>> = if want_rows {
+        let texts: Vec<Vec<u8>> = if want_rows {
             pool.install(|| {
                 (start..end)
                     .into_par_iter()
@@ -234,9 +237,9 @@ pub fn run(
             })?;
             Vec::new()
         };
-        if let Some(s) = sink.as_mut() {
-            for r in &rows {
-                s.write_rows(r)?;
+        if let Some(r) = rows.as_mut() {
+            for text in &texts {
+                r.sink.write_rows(text)?;
             }
         }
         start = end;
@@ -302,7 +305,13 @@ impl Worker {
         }
     }
 
-    fn block(&mut self, plan: &Plan, spec: &RunSpec, b: u64) -> Result<Vec<u8>, EngineError> {
+    fn block(
+        &mut self,
+        plan: &Plan,
+        spec: &RunSpec,
+        b: u64,
+        format: Option<&RowFormat<'_>>,
+    ) -> Result<Vec<u8>, EngineError> {
         let routes = plan.n_routes();
         let mut rows = Vec::new();
         let range = block_range(spec.trials, b);
@@ -317,8 +326,8 @@ impl Worker {
         }
         check_finite(plan, &self.sums, range.start, n)?;
         self.sums.end_chunk(&mut self.acc, n, routes);
-        if let Some(outcomes) = &self.rows {
-            write_rows(&mut rows, plan, range.start, outcomes);
+        if let (Some(outcomes), Some(format)) = (&self.rows, format) {
+            format(&mut rows, range.start, outcomes);
         }
         self.sums.flush(&mut self.acc);
         Ok(rows)
@@ -344,41 +353,4 @@ fn check_finite(plan: &Plan, sums: &BlockSums, first: u64, n: usize) -> Result<(
         regime: s.regimes[i / routes].name.clone(),
         route: s.routes[i % routes].name.clone(),
     })
-}
-
-fn write_rows(buf: &mut Vec<u8>, plan: &Plan, first: u64, outcomes: &Outcomes) {
-    use std::io::Write;
-    let s = plan.scenario();
-    let routes = plan.n_routes();
-    let cells = plan.n_regimes() * routes;
-    for t in 0..outcomes.len() {
-        let trial = first + t as u64;
-        for i in 0..cells {
-            let o = &outcomes.cell(i)[t];
-            let _ = write!(
-                buf,
-                "{trial},{},{},{}",
-                csv_field(&crate::output::guard(&s.regimes[i / routes].name)),
-                csv_field(&crate::output::guard(&s.routes[i % routes].name)),
-                o.cost
-            );
-            for p in o.parts {
-                let _ = write!(buf, ",{p}");
-            }
-            let _ = write!(buf, ",{}", o.days);
-            for k in 0..FLAGS.len() {
-                let _ = write!(buf, ",{}", (o.flags >> k) & 1);
-            }
-            buf.push(b'\n');
-        }
-    }
-}
-
-/// Quotes a CSV field when it needs it.
-pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains([',', '"', '\n', '\r']) {
-        std::borrow::Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
-    } else {
-        std::borrow::Cow::Borrowed(s)
-    }
 }

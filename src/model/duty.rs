@@ -1,6 +1,26 @@
 //! The duty stack of docs/model.md: which measures apply, what replaces what, and floors.
 
-use super::plan::RegimePlan;
+use super::plan::{static_mask, Plan, RegimePlan};
+
+impl Plan {
+    /// The measures of `regime` that apply to goods filed from `origin` claiming the
+    /// agreements in `claims` (a bit per agreement) when every measure is in force, with
+    /// the stacked ad valorem rate (floors applied) and the specific duty per unit. Used
+    /// by `check` to print duty stacks.
+    pub fn duty_stack(&self, regime: usize, origin: &str, claims: u64) -> (Vec<&str>, f64, f64) {
+        let g = &self.scenario.regimes[regime];
+        let hs = self.scenario.goods.hs.as_deref();
+        let mask = static_mask(g, origin, hs, false);
+        let rp = &self.regimes[regime];
+        let kept = kept(rp, mask, u128::MAX, claims);
+        let (rate, per_unit) = rate(rp, kept);
+        let names = (0..g.measures.len())
+            .filter(|&i| kept & (1u128 << i) != 0)
+            .map(|i| g.measures[i].name.as_str())
+            .collect();
+        (names, rate, per_unit)
+    }
+}
 
 /// The measures that apply: statically possible, in force, not waived by a claimed
 /// agreement, and not replaced by another applicable measure.

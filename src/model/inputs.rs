@@ -210,7 +210,7 @@ impl Plan {
             ] {
                 push(find(&p(what)), None);
             }
-            let false_claim = crate::scenario::checks::can_claim_falsely(route, regime);
+            let false_claim = route.can_claim_falsely(regime);
             if let (true, Some(e)) = (false_claim, &regime.enforcement) {
                 if event(e.detection) {
                     push(find(&p("detection (caught)")), Some(e.detection));

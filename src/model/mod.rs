@@ -3,8 +3,12 @@
 //! [`Plan`] compiles a validated scenario once (purpose keys, static filters, masks);
 //! [`Plan::simulate`] then turns a block of trials' uniforms into an [`Outcome`] per
 //! (cell, trial), drawing purpose by purpose over the block and evaluating cell by cell
-//! ([`Plan::trial`] is a block of one). Pure functions of the draws: no I/O, no
-//! statistics, no threads.
+//! ([`Plan::trial`] is a block of one); each outcome goes to the caller's [`CellSink`].
+//!
+//! Owns: `plan.rs` (compiling), `draws.rs` (a block's shared draws), `trial.rs` (the
+//! cells), `duty.rs` (the duty stack), `inputs.rs` (the sampled inputs, for
+//! sensitivity). Must not: do I/O, keep statistics, start threads, or import from
+//! `scenario` anything but its types (`scenario/model.rs`).
 
 mod draws;
 mod duty;

@@ -4,8 +4,7 @@
 //! code is arithmetic on precomputed numbers: no string compares, no allocation.
 
 use crate::rng::purpose_key;
-use crate::scenario::checks::{qualification, Qualifies};
-use crate::scenario::*;
+use crate::scenario::model::*;
 
 /// Purpose keys of one leg.
 pub(super) struct LegKeys {
@@ -363,28 +362,10 @@ impl Plan {
     pub fn n_routes(&self) -> usize {
         self.scenario.routes.len()
     }
-
-    /// The measures of `regime` that apply to goods filed from `origin` claiming the
-    /// agreements in `claims` (a bit per agreement) when every measure is in force, with
-    /// the stacked ad valorem rate (floors applied) and the specific duty per unit. Used
-    /// by `check` to print duty stacks.
-    pub fn duty_stack(&self, regime: usize, origin: &str, claims: u64) -> (Vec<&str>, f64, f64) {
-        let g = &self.scenario.regimes[regime];
-        let hs = self.scenario.goods.hs.as_deref();
-        let mask = static_mask(g, origin, hs, false);
-        let rp = &self.regimes[regime];
-        let kept = super::duty::kept(rp, mask, u128::MAX, claims);
-        let (rate, per_unit) = super::duty::rate(rp, kept);
-        let names = (0..g.measures.len())
-            .filter(|&i| kept & (1u128 << i) != 0)
-            .map(|i| g.measures[i].name.as_str())
-            .collect();
-        (names, rate, per_unit)
-    }
 }
 
 /// Measures that can apply to goods filed from `origin` (origins, except, hs, when).
-fn static_mask(g: &Regime, origin: &str, hs: Option<&str>, caught: bool) -> u128 {
+pub(super) fn static_mask(g: &Regime, origin: &str, hs: Option<&str>, caught: bool) -> u128 {
     g.measures
         .iter()
         .enumerate()
@@ -403,7 +384,7 @@ fn mask_of(g: &Regime, r: &Route, q: Qualifies) -> u64 {
     g.agreements
         .iter()
         .enumerate()
-        .filter(|(_, a)| qualification(r, a) == q)
+        .filter(|(_, a)| r.qualification(a) == q)
         .fold(0u64, |acc, (i, _)| acc | 1u64 << i)
 }
 

@@ -17,6 +17,7 @@ pub mod manifest;
 pub mod results;
 pub mod schema;
 mod text;
+pub mod trials;
 
 pub use crate::summary::Point;
 pub use check::check_text;

@@ -8,54 +8,6 @@ use super::diag::{Diagnostics, Loc};
 use super::model::*;
 use super::routes::RouteSource;
 
-/// Whether an agreement's rule can hold, must hold, or may fail for a route's goods.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Qualifies {
-    /// Every trial.
-    Always,
-    /// In no trial.
-    Never,
-    /// Depends on the draws (an RVC test).
-    Sometimes,
-}
-
-/// How a route's goods fare under `agreement`'s rule of origin, before any draw.
-pub fn qualification(route: &Route, agreement: &Agreement) -> Qualifies {
-    if !agreement.origins.iter().any(|o| o == route.last_made()) {
-        return Qualifies::Never;
-    }
-    let Some(p) = &route.processing else {
-        return Qualifies::Always;
-    };
-    let shift = p.transforms;
-    match (agreement.rule, shift) {
-        (Rule::Shift, s) | (Rule::ShiftAndRvc, s @ false) => {
-            if s {
-                Qualifies::Always
-            } else {
-                Qualifies::Never
-            }
-        }
-        (Rule::ShiftOrRvc, true) => Qualifies::Always,
-        (Rule::Rvc | Rule::ShiftOrRvc | Rule::ShiftAndRvc, _) => Qualifies::Sometimes,
-    }
-}
-
-/// Whether the route can file a false claim in `regime`.
-pub fn can_claim_falsely(route: &Route, regime: &Regime) -> bool {
-    match &route.declare {
-        Declare::Truth => false,
-        Declare::Country(c) => {
-            c != route.true_origin()
-                || regime
-                    .agreements
-                    .iter()
-                    .filter(|a| a.origins.iter().any(|o| o == c))
-                    .any(|a| qualification(route, a) != Qualifies::Always)
-        }
-    }
-}
-
 /// Why a route can be stopped in a regime, if it can.
 pub fn stop_reason(s: &Scenario, route: &Route, regime: &Regime) -> Option<String> {
     if let Some(op) = &route.operator {
@@ -69,7 +21,7 @@ pub fn stop_reason(s: &Scenario, route: &Route, regime: &Regime) -> Option<Strin
         }
     }
     if let Some(e) = &regime.enforcement {
-        if e.detection > 0.0 && e.seizure > 0.0 && can_claim_falsely(route, regime) {
+        if e.detection > 0.0 && e.seizure > 0.0 && route.can_claim_falsely(regime) {
             return Some("its false claim can be caught and the goods seized".into());
         }
     }
@@ -145,7 +97,7 @@ pub(super) fn check(
                     );
                 }
             }
-            if regime.enforcement.is_none() && can_claim_falsely(route, regime) {
+            if regime.enforcement.is_none() && route.can_claim_falsely(regime) {
                 let _ = rloc;
                 d.warning(
                     &src.declare_loc,

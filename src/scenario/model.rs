@@ -173,7 +173,56 @@ pub struct Route {
     pub legs_before: usize,
 }
 
+/// Whether an agreement's rule can hold, must hold, or may fail for a route's goods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Qualifies {
+    /// Every trial.
+    Always,
+    /// In no trial.
+    Never,
+    /// Depends on the draws (an RVC test).
+    Sometimes,
+}
+
 impl Route {
+    /// How this route's goods fare under `agreement`'s rule of origin, before any draw.
+    pub fn qualification(&self, agreement: &Agreement) -> Qualifies {
+        if !agreement.origins.iter().any(|o| o == self.last_made()) {
+            return Qualifies::Never;
+        }
+        let Some(p) = &self.processing else {
+            return Qualifies::Always;
+        };
+        let shift = p.transforms;
+        match (agreement.rule, shift) {
+            (Rule::Shift, s) | (Rule::ShiftAndRvc, s @ false) => {
+                if s {
+                    Qualifies::Always
+                } else {
+                    Qualifies::Never
+                }
+            }
+            (Rule::ShiftOrRvc, true) => Qualifies::Always,
+            (Rule::Rvc | Rule::ShiftOrRvc | Rule::ShiftAndRvc, _) => Qualifies::Sometimes,
+        }
+    }
+
+    /// Whether the route can file a false claim in `regime`: a declared origin that is
+    /// not its true one, or a claimed preference its goods may not qualify for.
+    pub fn can_claim_falsely(&self, regime: &Regime) -> bool {
+        match &self.declare {
+            Declare::Truth => false,
+            Declare::Country(c) => {
+                c != self.true_origin()
+                    || regime
+                        .agreements
+                        .iter()
+                        .filter(|a| a.origins.iter().any(|o| o == c))
+                        .any(|a| self.qualification(a) != Qualifies::Always)
+            }
+        }
+    }
+
     /// The country where the goods were last made: the hub, else the origin.
     pub fn last_made(&self) -> &str {
         self.processing
