@@ -206,6 +206,8 @@ pub struct BlockSums {
     entered_col: Vec<bool>,
     /// Per trial of the chunk, the cheapest cost in the current regime.
     min: Vec<f64>,
+    /// Per trial of the chunk, one pair's difference.
+    diff: Vec<f64>,
 }
 
 impl BlockSums {
@@ -222,6 +224,7 @@ impl BlockSums {
             days_col: vec![0.0; cells * cap],
             entered_col: vec![false; cells * cap],
             min: vec![0.0; cap],
+            diff: vec![0.0; cap],
         }
     }
 
@@ -263,22 +266,24 @@ impl BlockSums {
                 }
                 cell.counts[count::CHEAPEST] += cheapest;
                 cell.counts[count::CHEAPEST_OWN] += cheapest_own;
-                cell.cost_sketch.insert_all(costs.iter().copied());
-                cell.days_sketch
-                    .insert_all(self.days_col[col(i)].iter().copied());
+                cell.cost_sketch.insert_slice(costs);
+                cell.days_sketch.insert_slice(&self.days_col[col(i)]);
             }
         }
         for (k, p) in acc.pairs.iter().enumerate() {
             let a = &self.cost_col[col(p.a)];
             let b = &self.cost_col[col(p.b)];
             let pa = &mut acc.pair_accs[k];
-            pa.sketch.insert_all(a.iter().zip(b).map(|(a, b)| a - b));
+            let diff = &mut self.diff[..n];
+            for ((d, a), b) in diff.iter_mut().zip(a).zip(b) {
+                *d = a - b;
+            }
+            pa.sketch.insert_slice(diff);
             // The sums in locals: kept in memory they would chain every trial's add
             // through a store and a load.
             let s = &mut self.pairs[k];
             let (mut sum, mut sq, mut cheaper) = (s[0], s[1], 0);
-            for (a, b) in a.iter().zip(b) {
-                let d = a - b;
+            for &d in diff.iter() {
                 cheaper += u64::from(d < 0.0);
                 sum += d;
                 sq += d * d;

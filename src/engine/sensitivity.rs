@@ -83,6 +83,24 @@ pub struct Sensitivity {
     pub acc: SensAcc,
 }
 
+/// One way an input enters the sums: the input and, for an event, its threshold. Uses
+/// that share it share its x values and their sums.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Event {
+    input: usize,
+    threshold: Option<f64>,
+}
+
+/// A block's x values of one [`Event`], its top/bottom-decile indicators, and the sums
+/// that depend on the event alone: Σx, Σx², top count, bottom count.
+#[derive(Clone, Debug, Default)]
+struct EventBlock {
+    x: Vec<f64>,
+    top: Vec<bool>,
+    bottom: Vec<bool>,
+    sums: [f64; 4],
+}
+
 /// One worker thread's sums and reusable buffers (one block's worth).
 struct SensWorker {
     acc: SensAcc,
@@ -90,6 +108,8 @@ struct SensWorker {
     outcomes: Outcomes,
     /// The block's input uniforms, trial-major.
     u: Vec<f64>,
+    /// Per event.
+    events: Vec<EventBlock>,
     /// The block's cost ranks of one cell.
     y: Vec<f64>,
     /// The block's float sums per cell and input use.
@@ -97,15 +117,87 @@ struct SensWorker {
 }
 
 impl SensWorker {
-    fn new(plan: &Plan, uses: &[Vec<InputUse>], inputs: usize) -> Self {
+    fn new(plan: &Plan, uses: &[Vec<InputUse>], inputs: usize, events: usize) -> Self {
         let cap = super::BLOCK as usize;
         SensWorker {
             acc: SensAcc::new(uses),
             scratch: plan.block_scratch(cap),
             outcomes: Outcomes::new(uses.len(), cap),
             u: vec![0.0; cap * inputs],
+            events: vec![
+                EventBlock {
+                    x: vec![0.0; cap],
+                    top: vec![false; cap],
+                    bottom: vec![false; cap],
+                    sums: [0.0; 4],
+                };
+                events
+            ],
             y: vec![0.0; cap],
             block: uses.iter().map(|c| vec![[0.0; sums::N]; c.len()]).collect(),
+        }
+    }
+
+    /// The block's sums of every (cell, use), each added in trial order: Σx, Σx² and the
+    /// decile counts once per event, Σy and Σy² once per cell, the rest per use.
+    fn sums(
+        &mut self,
+        n: usize,
+        k: usize,
+        events: &[Event],
+        uses: &[Vec<usize>],
+        ranks: &[RankTable],
+    ) {
+        for (e, eb) in events.iter().zip(self.events.iter_mut()) {
+            let mut sx = [0.0; 4];
+            for t in 0..n {
+                let ui = self.u[t * k + e.input];
+                let (x, top, bottom) = match e.threshold {
+                    Some(p) => {
+                        let hit = ui < p;
+                        (f64::from(u8::from(hit)), hit, !hit)
+                    }
+                    None => (ui, ui >= 0.9, ui < 0.1),
+                };
+                eb.x[t] = x;
+                eb.top[t] = top;
+                eb.bottom[t] = bottom;
+                sx[0] += x;
+                sx[1] += x * x;
+                if top {
+                    sx[2] += 1.0;
+                } else if bottom {
+                    sx[3] += 1.0;
+                }
+            }
+            eb.sums = sx;
+        }
+        for (i, cell) in self.block.iter_mut().enumerate() {
+            let costs = self.outcomes.cell(i);
+            let (mut sy, mut syy) = (0.0, 0.0);
+            for (y, o) in self.y.iter_mut().zip(costs) {
+                *y = ranks[i].rank(o.cost);
+                sy += *y;
+                syy += *y * *y;
+            }
+            for (&ev, s) in uses[i].iter().zip(cell.iter_mut()) {
+                let eb = &self.events[ev];
+                // Adding 0.0 leaves a sum that starts at +0.0 unchanged, so the decile
+                // sums need no branch.
+                let (mut sxy, mut ts, mut tq, mut bs, mut bq) = (0.0, 0.0, 0.0, 0.0, 0.0);
+                let rows = eb.x.iter().zip(&self.y).zip(costs);
+                for (t, ((&x, &y), o)) in rows.enumerate() {
+                    let c = o.cost;
+                    sxy += x * y;
+                    let (top, bottom) = (eb.top[t], eb.bottom[t]);
+                    ts += if top { c } else { 0.0 };
+                    tq += if top { c * c } else { 0.0 };
+                    bs += if bottom { c } else { 0.0 };
+                    bq += if bottom { c * c } else { 0.0 };
+                }
+                let [sx, sxx, tn, bn] = eb.sums;
+                *s = [sx, sy, sxy, sxx, syy, tn, ts, tq, bn, bs, bq];
+            }
         }
     }
 }
@@ -134,6 +226,24 @@ pub fn run(
     let workers: Vec<Mutex<Option<SensWorker>>> =
         (0..spec.threads).map(|_| Mutex::new(None)).collect();
     let k = inputs.len();
+    let mut events: Vec<Event> = Vec::new();
+    let use_events: Vec<Vec<usize>> = uses
+        .iter()
+        .map(|cell| {
+            cell.iter()
+                .map(|u| {
+                    let e = Event {
+                        input: u.input,
+                        threshold: u.threshold,
+                    };
+                    events.iter().position(|x| *x == e).unwrap_or_else(|| {
+                        events.push(e);
+                        events.len() - 1
+                    })
+                })
+                .collect()
+        })
+        .collect();
     pool.install(|| {
         spec.blocks.clone().into_par_iter().try_for_each(|b| {
             if observer.cancelled() {
@@ -141,7 +251,7 @@ pub fn run(
             }
             let me = rayon::current_thread_index().unwrap_or(0) % workers.len();
             let mut w = workers[me].lock().unwrap_or_else(|e| e.into_inner());
-            let w = w.get_or_insert_with(|| SensWorker::new(plan, &uses, k));
+            let w = w.get_or_insert_with(|| SensWorker::new(plan, &uses, k, events.len()));
             let range = block_range(spec.trials, b);
             let n = (range.end - range.start) as usize;
             plan.simulate(spec.seed, range.start, n, &mut w.scratch, &mut w.outcomes);
@@ -149,41 +259,7 @@ pub fn run(
             for (t, row) in w.u.chunks_exact_mut(k.max(1)).enumerate().take(n) {
                 plan.input_uniforms(spec.seed, range.start + t as u64, &inputs, row);
             }
-            for (i, cell) in w.block.iter_mut().enumerate() {
-                let costs = w.outcomes.cell(i);
-                for (y, o) in w.y.iter_mut().zip(costs) {
-                    *y = ranks[i].rank(o.cost);
-                }
-                for (use_, s) in uses[i].iter().zip(cell.iter_mut()) {
-                    let mut acc = [0.0; sums::N];
-                    for (t, (&y, o)) in w.y.iter().zip(costs).enumerate() {
-                        let ui = w.u[t * k + use_.input];
-                        let (x, top, bottom) = match use_.threshold {
-                            Some(p) => {
-                                let hit = ui < p;
-                                (f64::from(u8::from(hit)), hit, !hit)
-                            }
-                            None => (ui, ui >= 0.9, ui < 0.1),
-                        };
-                        let c = o.cost;
-                        acc[0] += x;
-                        acc[1] += y;
-                        acc[2] += x * y;
-                        acc[3] += x * x;
-                        acc[4] += y * y;
-                        if top {
-                            acc[sums::TOP_N] += 1.0;
-                            acc[sums::TOP_SUM] += c;
-                            acc[sums::TOP_SQ] += c * c;
-                        } else if bottom {
-                            acc[sums::BOT_N] += 1.0;
-                            acc[sums::BOT_SUM] += c;
-                            acc[sums::BOT_SQ] += c * c;
-                        }
-                    }
-                    *s = acc;
-                }
-            }
+            w.sums(n, k, &events, &use_events, &ranks);
             w.acc.n += n as u64;
             for (a, b) in w.acc.sums.iter_mut().zip(&w.block) {
                 for (x, y) in a.iter_mut().zip(b) {

@@ -195,26 +195,41 @@ impl Sketch {
         }
     }
 
-    /// Records every value of `xs`: the same sketch as inserting them one by one, with
-    /// the count, min and max kept in registers over the loop (the engine records a
-    /// block of trials of one cell at a time).
-    #[inline]
-    pub fn insert_all(&mut self, xs: impl IntoIterator<Item = f64>) {
-        let (mut n, mut lo, mut hi) = (0u64, f64::INFINITY, f64::NEG_INFINITY);
-        for x in xs {
+    /// Records every value of `xs`: the same sketch as inserting them one by one. The
+    /// min and max of the ordinary values are found first, four lanes at a time, so the
+    /// bucket loop carries no chain of comparisons from one value to the next (the
+    /// engine records a block of trials of one cell at a time).
+    pub fn insert_slice(&mut self, xs: &[f64]) {
+        #[inline(always)]
+        fn ordinary(x: f64) -> bool {
+            (ZERO_THRESHOLD..f64::INFINITY).contains(&x.abs())
+        }
+        let (mut lo, mut hi) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4]);
+        let lanes = xs.chunks_exact(4);
+        for &x in lanes.remainder() {
+            // A NaN never wins a comparison: it stands for "not an ordinary value".
+            let x = if ordinary(x) { x } else { f64::NAN };
+            lo[0] = if x < lo[0] { x } else { lo[0] };
+            hi[0] = if x > hi[0] { x } else { hi[0] };
+        }
+        for c in lanes {
+            for k in 0..4 {
+                let x = if ordinary(c[k]) { c[k] } else { f64::NAN };
+                lo[k] = if x < lo[k] { x } else { lo[k] };
+                hi[k] = if x > hi[k] { x } else { hi[k] };
+            }
+        }
+        let mut n = 0u64;
+        for &x in xs {
             let a = x.abs();
-            if (ZERO_THRESHOLD..f64::INFINITY).contains(&a) {
-                // The store picked without a branch: paired differences change sign
-                // unpredictably from trial to trial.
-                let store = if x.is_sign_negative() {
-                    &mut self.neg
+            if ordinary(x) {
+                let key = key_of(a);
+                if x.is_sign_negative() {
+                    self.neg.add(key, 1);
                 } else {
-                    &mut self.pos
-                };
-                store.add(key_of(a), 1);
+                    self.pos.add(key, 1);
+                }
                 n += 1;
-                lo = lo.min(x);
-                hi = hi.max(x);
             } else {
                 self.insert_special(x, 1);
             }
@@ -223,6 +238,8 @@ impl Sketch {
             self.count += n;
             // Every value here has |x| >= 1e-6, so plain min/max agree with total_cmp
             // and the order of updates does not matter.
+            let lo = lo.iter().fold(f64::INFINITY, |a, &b| a.min(b));
+            let hi = hi.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
             self.min = self.min.min(lo);
             self.max = self.max.max(hi);
         }
