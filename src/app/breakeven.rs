@@ -43,7 +43,8 @@ pub fn breakeven(args: &BreakevenOptions) -> Result<(), Failure> {
         },
     )?;
     let s = &base.scenario;
-    let [ra, rb] = &args.routes;
+    let routes = args.routes.clone().map_err(input)?;
+    let [ra, rb] = &routes;
     let route_names: Vec<&str> = s.routes.iter().map(|r| r.name.as_str()).collect();
     let find_route = |n: &str| {
         route_names.iter().position(|r| *r == n).ok_or_else(|| {
@@ -80,9 +81,10 @@ pub fn breakeven(args: &BreakevenOptions) -> Result<(), Failure> {
             0
         }
     };
-    let (lo, hi) = args
-        .between
-        .unwrap_or_else(|| params::default_between(&root, &args.param));
+    let (lo, hi) = match &args.between {
+        Some(b) => b.clone().map_err(input)?,
+        None => params::default_between(&root, &args.param),
+    };
     if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
         return Err(input(format!(
             "--between: LO ({lo}) must be below HI ({hi})"
@@ -102,7 +104,7 @@ pub fn breakeven(args: &BreakevenOptions) -> Result<(), Failure> {
         threads: threads(args.threads),
         prefix: "--",
     };
-    let over = &args.over;
+    let over = args.over.clone().transpose().map_err(input)?;
     let observer = CancelFlag(cancel_flag());
     let eval_at = |x: f64, q: Option<f64>| -> Result<breakeven::Eval, Failure> {
         let over_at = over.as_ref().zip(q).map(|((qp, _), q)| (qp.as_str(), q));
@@ -152,7 +154,7 @@ pub fn breakeven(args: &BreakevenOptions) -> Result<(), Failure> {
         )
         .map_err(input)
     };
-    if let Some((_, values)) = over {
+    if let Some((_, values)) = &over {
         let files = Outputs::update(&dir, &["frontier.csv", MANIFEST])?;
         return super::be_out::frontier(&prov, values, files, args.quiet, |_, q| {
             let s = breakeven::find(lo, hi, |x| eval_at(x, Some(q)))?;

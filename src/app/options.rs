@@ -7,9 +7,13 @@
 //! positive, `--shard K/N`, `--target-se`/`--target-rse`, `--routes A,B`, `--between`,
 //! `--over`, `--date`, `--metal-share`. What depends on the scenario (a route or regime
 //! name, `--set` and `--sweep` paths, the default `--trials` and `--seed`, the default
-//! search interval) is checked by the command once the scenario is loaded. The thread
-//! count is checked here (at least 1) but capped against the cores when the run starts,
-//! so its warning prints where it always has.
+//! search interval) is checked by the command once the scenario is loaded.
+//!
+//! What a bad value prints stays as it was. A refusal that always came after the scenario
+//! loaded (and printed its warnings, or `breakeven` its note) is a [`Parsed`] value: parsed
+//! here, raised by the command at that same point. The thread count is checked here (at
+//! least 1) but capped against the cores when the run starts, so its warning prints where
+//! it always has.
 
 use std::path::PathBuf;
 
@@ -20,6 +24,10 @@ use tariffsim::schedule::Date;
 
 use super::Failure;
 use crate::cli::{self, Cli};
+
+/// An option value parsed once, here, or the message refusing it, which the command raises
+/// at the point it always did (see the module header).
+pub type Parsed<T> = Result<T, String>;
 
 /// A command with its resolved options: what [`super::dispatch`] runs.
 pub enum Command {
@@ -73,8 +81,9 @@ pub struct RunOptions {
     pub charts: bool,
     /// The sensitivity pass (sensitivity.csv).
     pub sensitivity: bool,
-    /// Run only this shard and write its state file instead of results.
-    pub shard: Option<Shard>,
+    /// `--shard`: run only this shard and write its state file instead of results.
+    /// Refused (if bad) when the first scenario starts, after the folders are ready.
+    pub shard: Option<Parsed<Shard>>,
     /// Stop early at this precision (`--target-se`, `--target-rse`; each positive).
     pub stop: Option<Precision>,
     /// compare.csv's decision margin, USD per unit (0 when not given).
@@ -141,15 +150,18 @@ pub struct BreakevenOptions {
     pub scenario: PathBuf,
     /// The parameter varied, as a path.
     pub param: String,
-    /// The two routes equalised, A and B (looked up in the scenario when it loads).
-    pub routes: [String; 2],
+    /// The two routes equalised, A and B (looked up in the scenario when it loads; a
+    /// count other than two is refused once the scenario has loaded).
+    pub routes: Parsed<[String; 2]>,
     /// The regime; `None`: the scenario's first.
     pub regime: Option<String>,
     /// The interval searched, `(LO, HI)` as given; `None`: from the parameter's value.
-    /// (`LO < HI` is checked once the interval is known.)
-    pub between: Option<(f64, f64)>,
-    /// `--over`: the second parameter's path and its values (a frontier).
-    pub over: Option<(String, Vec<f64>)>,
+    /// (Refused, if not two numbers, after the regime is chosen; `LO < HI` is checked
+    /// once the interval is known.)
+    pub between: Option<Parsed<(f64, f64)>>,
+    /// `--over`: the second parameter's path and its values (a frontier); refused, if
+    /// bad, after the interval is known.
+    pub over: Option<Parsed<(String, Vec<f64>)>>,
     /// The statistic equalised.
     pub metric: Metric,
     /// Trials per evaluation; `None`: the scenario's `trials`.
@@ -194,7 +206,7 @@ pub struct RatesOptions {
 }
 
 /// A usage error (exit 2).
-fn bad(m: impl std::fmt::Display) -> Failure {
+pub fn bad(m: impl std::fmt::Display) -> Failure {
     Failure::Input(anyhow!("{m}"))
 }
 
@@ -238,7 +250,7 @@ fn run(a: cli::RunArgs) -> Result<RunOptions, Failure> {
             }
         }
     }
-    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    let shard = a.shard.as_deref().map(parse_shard);
     let stop = (a.target_se.is_some() || a.target_rse.is_some()).then_some(Precision {
         se: a.target_se,
         rse: a.target_rse,
@@ -263,12 +275,8 @@ fn run(a: cli::RunArgs) -> Result<RunOptions, Failure> {
 }
 
 /// Parses `--shard K/N` (1-based K).
-fn parse_shard(spec: &str) -> Result<Shard, Failure> {
-    let refuse = || {
-        bad(format!(
-            "--shard {spec}: expected K/N with 1 <= K <= N, e.g. --shard 2/4"
-        ))
-    };
+fn parse_shard(spec: &str) -> Parsed<Shard> {
+    let refuse = || format!("--shard {spec}: expected K/N with 1 <= K <= N, e.g. --shard 2/4");
     let (k, n) = spec.split_once('/').ok_or_else(refuse)?;
     let (k, n): (u64, u64) = (
         k.trim().parse().map_err(|_| refuse())?,
@@ -282,21 +290,17 @@ fn parse_shard(spec: &str) -> Result<Shard, Failure> {
 
 /// `breakeven`'s options.
 fn breakeven(a: cli::BreakevenArgs) -> Result<BreakevenOptions, Failure> {
-    let routes = match <[String; 2]>::try_from(a.routes) {
-        Ok(r) => r,
-        Err(r) => {
-            return Err(bad(format!(
-                "--routes takes two route names, e.g. --routes direct,korea-jv (got {})",
-                r.len()
-            )))
-        }
-    };
-    let between = match a.between.as_deref() {
-        Some(&[lo, hi]) => Some((lo, hi)),
-        Some(_) => return Err(bad("--between takes two numbers: LO,HI")),
-        None => None,
-    };
-    let over = a.over.as_deref().map(parse_over).transpose()?;
+    let routes = <[String; 2]>::try_from(a.routes).map_err(|r| {
+        format!(
+            "--routes takes two route names, e.g. --routes direct,korea-jv (got {})",
+            r.len()
+        )
+    });
+    let between = a.between.as_deref().map(|b| match b {
+        &[lo, hi] => Ok((lo, hi)),
+        _ => Err("--between takes two numbers: LO,HI".to_string()),
+    });
+    let over = a.over.as_deref().map(parse_over);
     Ok(BreakevenOptions {
         scenario: a.scenario,
         param: a.param,
@@ -319,8 +323,8 @@ fn breakeven(a: cli::BreakevenArgs) -> Result<BreakevenOptions, Failure> {
 }
 
 /// Parses `--over Q=FROM:TO:STEPS` into the path and its numeric values.
-fn parse_over(spec: &str) -> Result<(String, Vec<f64>), Failure> {
-    let refuse = |m: String| bad(format!("--over {spec}: {m}"));
+fn parse_over(spec: &str) -> Parsed<(String, Vec<f64>)> {
+    let refuse = |m: String| format!("--over {spec}: {m}");
     if !spec.contains(':') {
         return Err(refuse(
             "expected Q=FROM:TO:STEPS, e.g. --over regimes.R.enforcement.detection=0:0.5:6".into(),
@@ -335,7 +339,7 @@ fn parse_over(spec: &str) -> Result<(String, Vec<f64>), Failure> {
             tariffsim::scenario::tree::Value::Int(i) => Ok(i as f64),
             _ => Err(refuse("values must be numbers".into())),
         })
-        .collect::<Result<Vec<f64>, Failure>>()?;
+        .collect::<Parsed<Vec<f64>>>()?;
     Ok((sw.path, values))
 }
 
@@ -377,16 +381,15 @@ mod tests {
 
     #[test]
     fn shard_specs() {
-        assert_eq!(parse_shard("2/4").ok(), Some(Shard { k: 2, n: 4 }));
-        assert_eq!(parse_shard(" 1 / 1 ").ok(), Some(Shard { k: 1, n: 1 }));
+        assert_eq!(parse_shard("2/4"), Ok(Shard { k: 2, n: 4 }));
+        assert_eq!(parse_shard(" 1 / 1 "), Ok(Shard { k: 1, n: 1 }));
         for s in ["0/2", "3/2", "2", "a/b", "1/"] {
-            match parse_shard(s) {
-                Err(Failure::Input(e)) => assert_eq!(
-                    e.to_string(),
-                    format!("--shard {s}: expected K/N with 1 <= K <= N, e.g. --shard 2/4")
-                ),
-                _ => panic!("{s} accepted"),
-            }
+            assert_eq!(
+                parse_shard(s),
+                Err(format!(
+                    "--shard {s}: expected K/N with 1 <= K <= N, e.g. --shard 2/4"
+                ))
+            );
         }
     }
 }

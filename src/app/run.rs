@@ -200,6 +200,7 @@ fn run_job(
     let trials = o.trials.unwrap_or(first.trials);
     let seed = o.seed.unwrap_or(first.seed);
     let threads = threads(o.threads);
+    let shard = o.shard.clone().transpose().map_err(super::options::bad)?;
     let mut trial_stream = if o.trials_csv {
         let mut s = files.stream("trials.csv")?;
         let mut header = String::new();
@@ -220,7 +221,7 @@ fn run_job(
         let plan = Plan::new(built.scenario.clone()).map_err(|e| Failure::Input(anyhow!(e)))?;
         let mut spec = RunSpec::new(trials, seed, threads);
         spec.stop = o.stop;
-        if let Some(Shard { k, n }) = o.shard {
+        if let Some(Shard { k, n }) = shard {
             spec = spec.shard(k - 1, n);
         }
         let point = Point {
@@ -305,7 +306,7 @@ fn run_job(
     }
     let wall = started.elapsed().as_secs_f64();
     let done_trials: u64 = results.iter().map(|r| r.acc.trials).sum();
-    if let Some(Shard { k, n }) = o.shard {
+    if let Some(Shard { k, n }) = shard {
         let ids: Vec<(Vec<(String, String)>, String)> = results
             .iter()
             .map(|r| (r.point.values.clone(), r.scenario_toml.clone()))
