@@ -57,27 +57,6 @@ pub fn money(x: f64) -> String {
     }
 }
 
-/// Parses `--over Q=FROM:TO:STEPS` into the path and its numeric values.
-pub fn parse_over(spec: &str) -> Result<(String, Vec<f64>), Failure> {
-    let bad = |m: String| Failure::Input(anyhow!("--over {spec}: {m}"));
-    if !spec.contains(':') {
-        return Err(bad(
-            "expected Q=FROM:TO:STEPS, e.g. --over regimes.R.enforcement.detection=0:0.5:6".into(),
-        ));
-    }
-    let sw = tariffsim::sweep::parse_cli(spec).map_err(|e| bad(e.to_string()))?;
-    let values = sw
-        .values
-        .iter()
-        .map(|n| match n.value {
-            tariffsim::scenario::tree::Value::Float(f) => Ok(f),
-            tariffsim::scenario::tree::Value::Int(i) => Ok(i as f64),
-            _ => Err(bad("values must be numbers".into())),
-        })
-        .collect::<Result<Vec<f64>, Failure>>()?;
-    Ok((sw.path, values))
-}
-
 /// Runs the break-even search at every `--over` value and writes frontier.csv, the
 /// manifest and charts/frontier.svg into `files` (opened, and so locked, before).
 pub fn frontier(

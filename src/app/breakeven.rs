@@ -6,28 +6,19 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::anyhow;
-use tariffsim::breakeven::{self, params, EvalError, Found, Metric, Question};
+use tariffsim::breakeven::{self, params, EvalError, Found, Question};
 use tariffsim::engine::CancelFlag;
 use tariffsim::output::breakeven::{breakeven_csv, BeProvenance, MANIFEST};
 use tariffsim::sweep::GridPoint;
 
 use super::be_out::money;
 use super::load;
+use super::options::BreakevenOptions;
 use super::outputs::Outputs;
 use super::{cancel_flag, print_stdout, threads, Failure};
-use crate::cli::{self, BreakevenArgs};
 
 fn input(m: String) -> Failure {
     Failure::Input(anyhow!(m))
-}
-
-/// The library's metric of the command line's.
-fn metric(m: cli::Metric) -> Metric {
-    match m {
-        cli::Metric::Mean => Metric::Mean,
-        cli::Metric::P50 => Metric::P50,
-        cli::Metric::P95 => Metric::P95,
-    }
 }
 
 /// An evaluation's failure as the binary reports it.
@@ -40,8 +31,8 @@ fn eval_failure(e: EvalError) -> Failure {
     }
 }
 
-/// Runs the command.
-pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
+/// Runs the search (or, with `--over`, one search per value) and writes its files.
+pub fn breakeven(args: &BreakevenOptions) -> Result<(), Failure> {
     let (root, _) = load::document(&args.scenario, &args.set)?;
     let file = args.scenario.display().to_string();
     let base = load::build_point(
@@ -52,12 +43,8 @@ pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
         },
     )?;
     let s = &base.scenario;
-    let [ra, rb] = args.routes.as_slice() else {
-        return Err(input(format!(
-            "--routes takes two route names, e.g. --routes direct,korea-jv (got {})",
-            args.routes.len()
-        )));
-    };
+    let routes = args.routes.clone().map_err(input)?;
+    let [ra, rb] = &routes;
     let route_names: Vec<&str> = s.routes.iter().map(|r| r.name.as_str()).collect();
     let find_route = |n: &str| {
         route_names.iter().position(|r| *r == n).ok_or_else(|| {
@@ -94,9 +81,8 @@ pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
             0
         }
     };
-    let (lo, hi) = match args.between.as_deref() {
-        Some([lo, hi]) => (*lo, *hi),
-        Some(_) => return Err(input("--between takes two numbers: LO,HI".into())),
+    let (lo, hi) = match &args.between {
+        Some(b) => b.clone().map_err(input)?,
         None => params::default_between(&root, &args.param),
     };
     if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
@@ -112,17 +98,13 @@ pub fn breakeven(args: BreakevenArgs) -> Result<(), Failure> {
         regime: regime_names[g],
         routes: [ra.as_str(), rb.as_str()],
         cells: (g * n_routes + a, g * n_routes + b),
-        metric: metric(args.metric),
+        metric: args.metric,
         trials: args.trials.unwrap_or(s.trials),
         seed: args.seed.unwrap_or(s.seed),
         threads: threads(args.threads),
         prefix: "--",
     };
-    let over = args
-        .over
-        .as_deref()
-        .map(super::be_out::parse_over)
-        .transpose()?;
+    let over = args.over.clone().transpose().map_err(input)?;
     let observer = CancelFlag(cancel_flag());
     let eval_at = |x: f64, q: Option<f64>| -> Result<breakeven::Eval, Failure> {
         let over_at = over.as_ref().zip(q).map(|((qp, _), q)| (qp.as_str(), q));

@@ -4,14 +4,16 @@ use anyhow::anyhow;
 use tariffsim::model::Plan;
 
 use super::load::{self, Job};
+use super::options::CheckOptions;
 use super::{print_stdout, Failure};
-use crate::cli::CheckArgs;
 
-pub fn check(args: CheckArgs) -> Result<(), Failure> {
+/// Validates every scenario of `o` and prints each one's duty stacks; reports every
+/// failure, exiting with the last one's code.
+pub fn check(o: &CheckOptions) -> Result<(), Failure> {
     let mut failed = None;
     let mut out = String::new();
-    for path in &args.scenarios {
-        match load::job(path, &args.set, &[]) {
+    for path in &o.scenarios {
+        match load::job(path, &o.set, &[]) {
             Ok(job) => {
                 let built = &job.points[0].1;
                 for w in &built.warnings {

@@ -8,10 +8,10 @@ use tariffsim::output::Point;
 use tariffsim::scenario;
 use tariffsim::shard::{self, ShardState};
 
+use super::options::MergeOptions;
 use super::outputs::Outputs;
 use super::results::write_results;
 use super::Failure;
-use crate::cli::MergeArgs;
 use tariffsim::output::results::Provenance;
 use tariffsim::summary::PointResult;
 
@@ -67,9 +67,10 @@ fn build_plans(file: &str, s: &ShardState) -> Result<Vec<Plan>, Failure> {
         .collect()
 }
 
-pub fn merge(args: MergeArgs) -> Result<(), Failure> {
-    let files = shard_files(&args.inputs)?;
-    let mut out = Outputs::open(&args.out)?;
+/// Merges the shard files of `o` into the outputs of the single run they split.
+pub fn merge(o: &MergeOptions) -> Result<(), Failure> {
+    let files = shard_files(&o.inputs)?;
+    let mut out = Outputs::open(&o.out)?;
     // One file at a time: read (up to a size cap), check the wrapper and the hash, build
     // the plans from the first file's scenarios, check every field against them, merge.
     let mut merger = shard::Merger::default();
@@ -134,16 +135,16 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
             .unwrap_or_default(),
     };
     write_results(&mut out, &results, &provenance, 0.0)?;
-    if !args.no_charts {
+    if o.charts {
         super::report::add_report(&mut out)?;
     }
     out.commit()?;
-    if !args.quiet {
+    if !o.quiet {
         say!(
             "{}: merged {} shard files -> {}",
             merged.scenario,
             files.len(),
-            args.out.display()
+            o.out.display()
         );
     }
     Ok(())

@@ -3,6 +3,10 @@
 //! atomically. Errors get their context here, and their exit code: 2 for a bad scenario
 //! or usage, 1 for a failed run.
 //!
+//! `main.rs` parses the command line (`crate::cli`), [`options::resolve`]s it into one
+//! options value per command, [`dispatch`]es it and exits with [`exit_code`]. The commands
+//! read their options only, never the command line.
+//!
 //! Owns everything that touches the process: files and folders (`outputs`, `folder`),
 //! stderr and stdout, signals, progress bars, the thread count. Must not compute a
 //! statistic or format an output file itself: the Python package must get the same
@@ -21,13 +25,14 @@ mod fault;
 mod folder;
 mod load;
 mod merge;
+pub mod options;
 mod outputs;
 mod rates;
 mod report;
 mod results;
 mod run;
 
-use crate::cli::{Cli, Command};
+use options::Command;
 
 /// A failure and the exit code it deserves.
 pub enum Failure {
@@ -43,16 +48,22 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
-/// Runs the command; returns the process exit code.
-pub fn main(cli: Cli) -> i32 {
-    let result = match cli.command {
-        Command::Run(args) => run::run(args),
-        Command::Check(args) => check::check(args),
-        Command::Breakeven(args) => breakeven::breakeven(args),
-        Command::Merge(args) => merge::merge(args),
-        Command::Report(args) => report::report(args),
-        Command::Rates(args) => rates::rates(args),
-    };
+/// Runs a command with its resolved options.
+pub fn dispatch(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Run(o) => run::run(&o),
+        Command::Check(o) => check::check(&o),
+        Command::Breakeven(o) => breakeven::breakeven(&o),
+        Command::Merge(o) => merge::merge(&o),
+        Command::Report(o) => report::report(&o),
+        Command::Rates(o) => rates::rates(&o),
+    }
+}
+
+/// The process exit code of a command's result, its error printed on stderr: 0 on
+/// success, 2 for a bad scenario or usage (the message alone), 1 for a failed run
+/// (`Error: ` and the message).
+pub fn exit_code(result: Result<(), Failure>) -> i32 {
     match result {
         Ok(()) => 0,
         Err(Failure::Input(e)) => {

@@ -5,9 +5,9 @@ use std::path::Path;
 use anyhow::anyhow;
 use tariffsim::report::{self, Inputs};
 
+use super::options::ReportOptions;
 use super::outputs::Outputs;
 use super::Failure;
-use crate::cli::ReportArgs;
 
 /// Draws the report from files added to `files` in this run, and adds it.
 pub fn add_report(files: &mut Outputs) -> Result<(), Failure> {
@@ -44,8 +44,8 @@ fn read_opt(dir: &Path, name: &str) -> Result<Option<String>, Failure> {
 }
 
 /// `tariffsim report DIR`: redraws the charts and report of an output folder.
-pub fn report(args: ReportArgs) -> Result<(), Failure> {
-    let dir = &args.dir;
+pub fn report(o: &ReportOptions) -> Result<(), Failure> {
+    let dir = &o.dir;
     let summary = read_opt(dir, "summary.csv")?.ok_or_else(|| {
         Failure::Input(anyhow!(
             "{}: no summary.csv here; is this a tariffsim output folder?",
@@ -72,7 +72,7 @@ pub fn report(args: ReportArgs) -> Result<(), Failure> {
         files.add(name, bytes)?;
     }
     files.commit()?;
-    if !args.quiet {
+    if !o.quiet {
         say!(
             "wrote {} and {} charts in {}",
             report::REPORT_FILE,

@@ -1,10 +1,10 @@
 //! `tariffsim run`: every scenario, every sweep point, into atomic output files.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{anyhow, Context};
-use tariffsim::engine::{self, Precision, RowSink, RunSpec};
+use tariffsim::engine::{self, RowSink, RunSpec};
 use tariffsim::model::Plan;
 use tariffsim::output::results::Provenance;
 use tariffsim::output::{self, Point};
@@ -12,50 +12,20 @@ use tariffsim::shard::{self, PointState, ShardState};
 use tariffsim::summary::{self, CellSummary, PointResult};
 
 use super::load::{self, Job};
+use super::options::{RunOptions, Shard};
 use super::outputs::Outputs;
 use super::results::write_results;
 use super::{cancel_flag, threads, Failure};
-use crate::cli::RunArgs;
 use crate::progress::Progress;
 
-/// Where results of one scenario go.
-fn out_dir(args: &RunArgs, name: &str, many: bool) -> PathBuf {
-    match (&args.out, many) {
-        (Some(d), false) => d.clone(),
-        (Some(d), true) => d.join(name),
-        (None, _) => PathBuf::from("output").join(name),
-    }
-}
-
-/// Checks the options that do not depend on a scenario.
-fn check_args(args: &RunArgs) -> Result<(), Failure> {
-    let bad = |m: &str| Err(Failure::Input(anyhow!("{m}")));
-    if args.threads == Some(0) {
-        return bad("--threads must be at least 1");
-    }
-    if args.trials == Some(0) {
-        return bad("--trials must be at least 1");
-    }
-    for (name, v) in [
-        ("--target-se", args.target_se),
-        ("--target-rse", args.target_rse),
-    ] {
-        if let Some(v) = v {
-            if !(v > 0.0 && v.is_finite()) {
-                return bad(&format!("{name} must be a positive number"));
-            }
-        }
-    }
-    Ok(())
-}
-
-pub fn run(args: RunArgs) -> Result<(), Failure> {
-    check_args(&args)?;
+/// Runs every scenario of `o` (each sweep point of each), after checking them all, into
+/// their folders; with several scenarios, also the batch's combined summary.
+pub fn run(o: &RunOptions) -> Result<(), Failure> {
     // Validate every scenario (and sweep point) before running any.
     let mut jobs = Vec::new();
     let mut errors = Vec::new();
-    for p in &args.scenarios {
-        match load::job(p, &args.set, &args.sweep) {
+    for p in &o.scenarios {
+        match load::job(p, &o.set, &o.sweep) {
             Ok(j) => jobs.push(j),
             Err(Failure::Input(e)) => errors.push(format!("{e:#}")),
             Err(f) => return Err(f),
@@ -65,19 +35,19 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         return Err(Failure::Input(anyhow!(errors.join("\n"))));
     }
     let many = jobs.len() > 1;
-    check_names(&args, &jobs, many)?;
-    check_memory(&args, &jobs)?;
+    check_names(o, &jobs, many)?;
+    check_memory(o, &jobs)?;
     // Every folder is locked before anything runs, so a concurrent run fails at once.
     // A batch with --out is one folder (its scenarios are folders inside it).
-    let top = match (&args.out, many && args.shard.is_none()) {
+    let top = match (&o.out, many && o.shard.is_none()) {
         (Some(d), true) => Some(Outputs::open(d)?),
         _ => None,
     };
     let mut job_files = Vec::new();
     for job in &jobs {
-        let dir = out_dir(&args, job.name(), many);
+        let dir = o.folder(job.name(), many);
         job_files.push(match &top {
-            _ if args.shard.is_some() => Outputs::files_in(&dir)?,
+            _ if o.shard.is_some() => Outputs::files_in(&dir)?,
             Some(t) => t.inside(job.name())?,
             None => Outputs::open(&dir)?,
         });
@@ -87,13 +57,13 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         for w in &job.points[0].1.warnings {
             say!("{w}");
         }
-        let dir = out_dir(&args, job.name(), many);
-        let cells = run_job(&args, job, &dir, files)?;
+        let dir = o.folder(job.name(), many);
+        let cells = run_job(o, job, &dir, files)?;
         combined.push((job.name().to_string(), cells));
     }
     // Shards write state files only; the combined summary comes from merging.
-    if many && args.shard.is_none() {
-        let dir = args.out.clone().unwrap_or_else(|| PathBuf::from("output"));
+    if many && o.shard.is_none() {
+        let dir = o.batch_folder();
         // Sweep columns differ between scenarios: use their union, blank where absent.
         let mut paths: Vec<String> = Vec::new();
         for (_, cells) in &combined {
@@ -132,7 +102,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             None => Outputs::files_in(&dir)?,
         };
         files.add("summary.csv", &output::summary_csv(&["scenario"], &rows))?;
-        if !args.no_charts {
+        if o.charts {
             super::report::add_report(&mut files)?;
         }
         files.commit()?;
@@ -145,8 +115,8 @@ const SKETCH_BYTES: u64 = 64 << 10;
 
 /// Estimates the memory of the run (every sweep point's accumulators are kept until
 /// written, and each worker thread has its own) and refuses it past `--max-memory`.
-fn check_memory(args: &RunArgs, jobs: &[Job]) -> Result<(), Failure> {
-    let workers = threads(args.threads) as u64;
+fn check_memory(o: &RunOptions, jobs: &[Job]) -> Result<(), Failure> {
+    let workers = threads(o.threads) as u64;
     let mut total: u64 = 0;
     for job in jobs {
         let s = &job.points[0].1.scenario;
@@ -157,13 +127,13 @@ fn check_memory(args: &RunArgs, jobs: &[Job]) -> Result<(), Failure> {
         total = total.saturating_add(per_acc.saturating_mul(accs));
     }
     let mib = total >> 20;
-    if mib > args.max_memory {
+    if mib > o.max_memory_mib {
         return Err(Failure::Input(anyhow!(
             "this run needs an estimated {mib} MiB of memory (sketches of every regime, \
              route and route pair, per sweep point and per thread), more than --max-memory \
              {} MiB; raise --max-memory if the machine has it, or use fewer routes, sweep \
              points or threads",
-            args.max_memory
+            o.max_memory_mib
         )));
     }
     Ok(())
@@ -175,8 +145,8 @@ const BATCH_FILES: &[&str] = &["summary.csv", "charts", "report.html"];
 /// Refuses, before anything runs, scenario names that cannot be folder names, two
 /// scenarios of a batch with one name (one would overwrite the other), and names that
 /// collide with the batch's own files.
-fn check_names(args: &RunArgs, jobs: &[Job], many: bool) -> Result<(), Failure> {
-    let folder_named = many || args.out.is_none();
+fn check_names(o: &RunOptions, jobs: &[Job], many: bool) -> Result<(), Failure> {
+    let folder_named = many || o.out.is_none();
     let mut seen: Vec<(&str, &Path)> = Vec::new();
     for job in jobs {
         let name = job.name();
@@ -218,42 +188,20 @@ fn check_names(args: &RunArgs, jobs: &[Job], many: bool) -> Result<(), Failure> 
     Ok(())
 }
 
-/// Parses `--shard K/N` (1-based K).
-pub fn parse_shard(spec: &str) -> Result<(u64, u64), Failure> {
-    let bad = || {
-        Failure::Input(anyhow!(
-            "--shard {spec}: expected K/N with 1 <= K <= N, e.g. --shard 2/4"
-        ))
-    };
-    let (k, n) = spec.split_once('/').ok_or_else(bad)?;
-    let (k, n): (u64, u64) = (
-        k.trim().parse().map_err(|_| bad())?,
-        n.trim().parse().map_err(|_| bad())?,
-    );
-    if k == 0 || k > n {
-        return Err(bad());
-    }
-    Ok((k, n))
-}
-
 /// Runs every point of a job and writes its folder (or, for a shard, its state file).
 /// Returns its summary rows.
 fn run_job(
-    args: &RunArgs,
+    o: &RunOptions,
     job: &Job,
     dir: &Path,
     mut files: Outputs,
 ) -> Result<Vec<(Point, CellSummary)>, Failure> {
     let first = &job.points[0].1.scenario;
-    let trials = args.trials.unwrap_or(first.trials);
-    let seed = args.seed.unwrap_or(first.seed);
-    let threads = threads(args.threads);
-    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
-    let stop = (args.target_se.is_some() || args.target_rse.is_some()).then_some(Precision {
-        se: args.target_se,
-        rse: args.target_rse,
-    });
-    let mut trial_stream = if args.trials_csv {
+    let trials = o.trials.unwrap_or(first.trials);
+    let seed = o.seed.unwrap_or(first.seed);
+    let threads = threads(o.threads);
+    let shard = o.shard.clone().transpose().map_err(super::options::bad)?;
+    let mut trial_stream = if o.trials_csv {
         let mut s = files.stream("trials.csv")?;
         let mut header = String::new();
         for (p, _) in &job.points[0].0.labels() {
@@ -274,8 +222,8 @@ fn run_job(
     for (gp, built) in &job.points {
         let plan = Plan::new(built.scenario.clone()).map_err(|e| Failure::Input(anyhow!(e)))?;
         let mut spec = RunSpec::new(trials, seed, threads);
-        spec.stop = stop;
-        if let Some((k, n)) = shard {
+        spec.stop = o.stop;
+        if let Some(Shard { k, n }) = shard {
             spec = spec.shard(k - 1, n);
         }
         let point = Point {
@@ -299,7 +247,7 @@ fn run_job(
         let progress = Progress::new(
             shard::contents::trials_in(trials, (blocks.start, blocks.end)),
             &label,
-            args.quiet,
+            o.quiet,
             cancel_flag(),
         );
         let acc = match trial_stream.as_mut() {
@@ -339,7 +287,7 @@ fn run_job(
             }
             e => Failure::Run(anyhow!(e).context(format!("running {}", job.path.display()))),
         })?;
-        let sensitivity = if args.sensitivity {
+        let sensitivity = if o.sensitivity {
             let mut spec2 = RunSpec::new(acc.trials, seed, threads);
             spec2.blocks = 0..engine::n_blocks(acc.trials);
             let sketches: Vec<&tariffsim::stats::Sketch> =
@@ -347,7 +295,7 @@ fn run_job(
             let progress = Progress::new(
                 acc.trials,
                 &format!("{label} sensitivity"),
-                args.quiet,
+                o.quiet,
                 cancel_flag(),
             );
             let sens = engine::sensitivity::run(&plan, &spec2, &sketches, &progress);
@@ -372,7 +320,7 @@ fn run_job(
     }
     let wall = started.elapsed().as_secs_f64();
     let done_trials: u64 = results.iter().map(|r| r.acc.trials).sum();
-    if let Some((k, n)) = shard {
+    if let Some(Shard { k, n }) = shard {
         let ids: Vec<(Vec<(String, String)>, String)> = results
             .iter()
             .map(|r| (r.point.values.clone(), r.scenario_toml.clone()))
@@ -404,7 +352,7 @@ fn run_job(
         };
         files.add(&format!("shard-{k}-of-{n}.json"), &state.to_json())?;
         files.commit()?;
-        if !args.quiet {
+        if !o.quiet {
             say!(
                 "{}: shard {k}/{n}: {done_trials} trials in {wall:.2} s -> {}",
                 job.name(),
@@ -421,8 +369,8 @@ fn run_job(
         scenario: job.name().to_string(),
         seed,
         trials,
-        target_se: args.target_se,
-        target_rse: args.target_rse,
+        target_se: o.target_se(),
+        target_rse: o.target_rse(),
         threads: Some(threads),
         wall_seconds: Some(wall),
         merged_shards: None,
@@ -436,13 +384,12 @@ fn run_job(
             .collect(),
         resolved_scenario: tariffsim::scenario::tree::to_toml(&job.root),
     };
-    let margin = args.margin.unwrap_or(0.0);
-    let cells = write_results(&mut files, &results, &provenance, margin)?;
-    if !args.no_charts {
+    let cells = write_results(&mut files, &results, &provenance, o.margin)?;
+    if o.charts {
         super::report::add_report(&mut files)?;
     }
     files.commit()?;
-    if !args.quiet {
+    if !o.quiet {
         let s = &job.points[0].1.scenario;
         say!(
             "{}: {done_trials} trials x {} regimes x {} routes{} in {wall:.2} s ({:.0} trials/s) -> {}",

@@ -10,6 +10,7 @@ mod faults_breakeven;
 mod faults_inputs;
 mod faults_shards;
 mod issue14;
+mod merge_halves;
 mod model_formulas;
 mod rand_fit;
 mod report;
