@@ -61,7 +61,8 @@ impl SensAcc {
         }
     }
 
-    fn merge(&mut self, o: &SensAcc) {
+    /// Adds `o`'s sums (exact: the order of merges never matters).
+    pub fn merge(&mut self, o: &SensAcc) {
         self.n += o.n;
         for (a, b) in self.sums.iter_mut().zip(&o.sums) {
             for (x, y) in a.iter_mut().zip(b) {

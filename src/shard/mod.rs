@@ -1,7 +1,7 @@
 //! Shard state files: a slice of a run's blocks, saved so that shards run anywhere
 //! (Slurm array tasks) can be merged into exactly the outputs of a single run.
 //!
-//! Format (JSON, versioned): `format = "tariffsim-shard"`, `version = 1`, the run's
+//! Format (JSON, versioned): `format = "tariffsim-shard"`, `version` = [`VERSION`], the run's
 //! identity (`scenario_hash`, `seed`, `trials`, `shards`), this shard's index (1-based)
 //! and block range, and per sweep point the scenario as resolved (TOML text, so a merge
 //! needs no scenario file) with its accumulators. Accumulators merge exactly, so any

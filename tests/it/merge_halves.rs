@@ -118,19 +118,6 @@ fn merged_slices_equal_the_whole_run() {
     }
 }
 
-/// Adds `b`'s sensitivity sums to `a`'s. (`SensAcc::merge` is private to the engine; its
-/// sums are exact, so adding them field by field is the merge.)
-fn add_sens(a: &mut sensitivity::SensAcc, b: &sensitivity::SensAcc) {
-    a.n += b.n;
-    for (x, y) in a.sums.iter_mut().zip(&b.sums) {
-        for (xs, ys) in x.iter_mut().zip(y) {
-            for (s, t) in xs.iter_mut().zip(ys) {
-                s.add(*t);
-            }
-        }
-    }
-}
-
 #[test]
 fn merged_sensitivity_slices_equal_the_whole_pass() {
     let (plan, _) = shipped("korea-jv.toml");
@@ -148,7 +135,7 @@ fn merged_sensitivity_slices_equal_the_whole_pass() {
     let mut merged = pass(0..k);
     let rest = pass(k..n);
     assert!(merged.acc != whole.acc && rest.acc != whole.acc);
-    add_sens(&mut merged.acc, &rest.acc);
+    merged.acc.merge(&rest.acc);
     assert!(
         merged.acc == whole.acc,
         "sensitivity: 0..{k} + {k}..{n} != the whole pass"
