@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use tariffsim::engine::{self, CancelFlag, Precision, RunSpec};
 use tariffsim::job;
-use tariffsim::model::Plan;
+use tariffsim::model::{CellSink, Outcome, Plan};
 use tariffsim::output::results::{run_files, Provenance};
 use tariffsim::output::Point;
 use tariffsim::scenario::{self, Built};
@@ -73,7 +73,7 @@ fn check_opts(o: &RunOpts) -> Res<()> {
     Ok(())
 }
 
-/// The landed cost of every trial and cell, computed again trial by trial (each trial
+/// The landed cost of every trial and cell, computed again block by block (each trial
 /// depends only on the seed and its index, so these are the engine's very numbers).
 fn trial_costs(
     plan: &Plan,
@@ -100,23 +100,31 @@ fn trial_costs(
     let block = engine::BLOCK as usize * cells;
     pool.install(|| {
         out.par_chunks_mut(block).enumerate().try_for_each_init(
-            || plan.scratch(),
-            |scratch, (b, chunk)| {
+            || plan.block_scratch(engine::BLOCK as usize),
+            |scratch, (b, rows)| {
                 if cancel.load(Ordering::Relaxed) {
                     return Err(Fail::Interrupted);
                 }
                 let first = b as u64 * engine::BLOCK;
-                for (k, row) in chunk.chunks_mut(cells).enumerate() {
-                    plan.trial(seed, first + k as u64, scratch);
-                    for (x, o) in row.iter_mut().zip(&scratch.outcomes) {
-                        *x = o.cost;
-                    }
-                }
+                let n = rows.len() / cells.max(1);
+                plan.simulate(seed, first, n, scratch, &mut Costs { rows, cells });
                 Ok(())
             },
         )
     })?;
     Ok(out)
+}
+
+/// Writes each outcome's cost into trial-major rows (`t * cells + cell`).
+struct Costs<'a> {
+    rows: &'a mut [f64],
+    cells: usize,
+}
+
+impl CellSink for Costs<'_> {
+    fn outcome(&mut self, cell: usize, t: usize, o: &Outcome) {
+        self.rows[t * self.cells + cell] = o.cost;
+    }
 }
 
 /// How the points were run.

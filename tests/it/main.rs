@@ -2,6 +2,7 @@
 //! helpers can live beside the tests that use them.
 
 mod bench_scenarios;
+mod block_engine;
 mod cli;
 mod compare;
 mod extensions;

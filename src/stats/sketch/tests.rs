@@ -453,3 +453,39 @@ proptest! {
         }
     }
 }
+
+/// A column inserted at once is the same sketch as its values inserted one by one:
+/// ordinary values of both signs, zeros of both signs, tiny values, infinities, NaN, and
+/// lengths that are not multiples of the four lanes.
+#[test]
+fn insert_slice_equals_inserting_one_by_one() {
+    let mut xs: Vec<f64> = (0..1003)
+        .map(|i| ((i as f64) * 0.731).sin() * 10f64.powi(i % 9 - 3))
+        .collect();
+    let special = [
+        0.0,
+        -0.0,
+        1e-9,
+        -1e-9,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        5.0,
+    ];
+    xs.extend(special);
+    xs.splice(2..2, special);
+    for len in [0, 1, 3, 4, 5, 17, xs.len()] {
+        for start in [0, 2] {
+            let col = &xs[start.min(len)..len];
+            let mut one = Sketch::new();
+            for &x in col {
+                one.insert(x);
+            }
+            let mut all = Sketch::new();
+            all.insert_slice(col);
+            assert_eq!(one, all, "len {len}, start {start}");
+            assert_eq!(one.min().map(f64::to_bits), all.min().map(f64::to_bits));
+            assert_eq!(one.max().map(f64::to_bits), all.max().map(f64::to_bits));
+        }
+    }
+}
