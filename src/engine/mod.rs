@@ -274,8 +274,15 @@ fn merged(plan: &Plan, workers: &[Padded<Mutex<Option<Worker>>>]) -> Acc {
     total
 }
 
+/// The first trial of block `b` of a run of `trials` trials (`trials` itself past the
+/// end): the one place the block arithmetic lives, without overflow for any count.
+pub fn block_start(trials: u64, b: u64) -> u64 {
+    b.saturating_mul(BLOCK).min(trials)
+}
+
+/// The trials of block `b`.
 pub(crate) fn block_range(trials: u64, b: u64) -> Range<u64> {
-    b.saturating_mul(BLOCK).min(trials)..b.saturating_add(1).saturating_mul(BLOCK).min(trials)
+    block_start(trials, b)..block_start(trials, b.saturating_add(1))
 }
 
 /// Keeps each worker's state on its own cache lines. Speed: workers write their block

@@ -4,7 +4,7 @@
 //! it is merged. Each failure names the file and the field.
 
 use crate::engine::acc::{count, pairs, sum, CellAcc};
-use crate::engine::BLOCK;
+use crate::engine::block_start;
 use crate::model::Plan;
 
 use super::{scenario_hash, ShardError, ShardState};
@@ -36,8 +36,7 @@ pub fn check_hash(file: &str, s: &ShardState) -> Result<(), ShardError> {
 
 /// The trials in a shard's blocks, without overflow for any trial count.
 pub fn trials_in(trials: u64, blocks: (u64, u64)) -> u64 {
-    let at = |b: u64| b.saturating_mul(BLOCK).min(trials);
-    at(blocks.1) - at(blocks.0)
+    block_start(trials, blocks.1) - block_start(trials, blocks.0)
 }
 
 /// Checks every point of `s` against `plans` (one per point, built from the first
