@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use super::{block_range, EngineError, Observer, RunSpec};
-use crate::model::Outcomes;
+use crate::model::{CellSink, Outcome};
 use crate::model::{Input, InputUse, Plan};
 use crate::stats::sketch::RankTable;
 use crate::stats::{ExactSum, Sketch};
@@ -102,11 +102,37 @@ struct EventBlock {
     sums: [f64; 4],
 }
 
+/// A block's landed costs, cell-major (`cell * cap + t`): all the second pass keeps of
+/// each outcome.
+struct CostColumns {
+    cap: usize,
+    n: usize,
+    all: Vec<f64>,
+}
+
+impl CostColumns {
+    fn cell(&self, cell: usize) -> &[f64] {
+        &self.all[cell * self.cap..cell * self.cap + self.n]
+    }
+}
+
+impl CellSink for CostColumns {
+    fn start(&mut self, n: usize) {
+        self.n = n.min(self.cap);
+    }
+
+    #[inline]
+    fn outcome(&mut self, cell: usize, t: usize, o: &Outcome) {
+        self.all[cell * self.cap + t] = o.cost;
+    }
+}
+
 /// One worker thread's sums and reusable buffers (one block's worth).
 struct SensWorker {
     acc: SensAcc,
     scratch: crate::model::BlockScratch,
-    outcomes: Outcomes,
+    /// The block's costs, cell-major.
+    costs: CostColumns,
     /// The block's input uniforms, trial-major.
     u: Vec<f64>,
     /// Per event.
@@ -123,7 +149,11 @@ impl SensWorker {
         SensWorker {
             acc: SensAcc::new(uses),
             scratch: plan.block_scratch(cap),
-            outcomes: Outcomes::new(uses.len(), cap),
+            costs: CostColumns {
+                cap,
+                n: 0,
+                all: vec![0.0; uses.len() * cap],
+            },
             u: vec![0.0; cap * inputs],
             events: vec![
                 EventBlock {
@@ -174,33 +204,58 @@ impl SensWorker {
             eb.sums = sx;
         }
         for (i, cell) in self.block.iter_mut().enumerate() {
-            let costs = self.outcomes.cell(i);
+            let costs = self.costs.cell(i);
             let (mut sy, mut syy) = (0.0, 0.0);
-            for (y, o) in self.y.iter_mut().zip(costs) {
-                *y = ranks[i].rank(o.cost);
+            for (y, &c) in self.y.iter_mut().zip(costs) {
+                *y = ranks[i].rank(c);
                 sy += *y;
                 syy += *y * *y;
             }
-            for (&ev, s) in uses[i].iter().zip(cell.iter_mut()) {
-                let eb = &self.events[ev];
-                // Adding 0.0 leaves a sum that starts at +0.0 unchanged, so the decile
-                // sums need no branch.
-                let (mut sxy, mut ts, mut tq, mut bs, mut bq) = (0.0, 0.0, 0.0, 0.0, 0.0);
-                let rows = eb.x.iter().zip(&self.y).zip(costs);
-                for (t, ((&x, &y), o)) in rows.enumerate() {
-                    let c = o.cost;
-                    sxy += x * y;
-                    let (top, bottom) = (eb.top[t], eb.bottom[t]);
-                    ts += if top { c } else { 0.0 };
-                    tq += if top { c * c } else { 0.0 };
-                    bs += if bottom { c } else { 0.0 };
-                    bq += if bottom { c * c } else { 0.0 };
+            // Four uses per pass over the trials: twenty independent sums keep the adder
+            // busy where five would wait on each other's latency. Each sum still adds its
+            // trials in order.
+            let (c, y) = (costs, &self.y[..n]);
+            let mut quads = uses[i].chunks_exact(4);
+            let mut out = cell.chunks_exact_mut(4);
+            for (q, o) in (&mut quads).zip(&mut out) {
+                let evs = [0, 1, 2, 3].map(|j| &self.events[q[j]]);
+                for (o, (sums, eb)) in o.iter_mut().zip(use_sums(evs, y, c).into_iter().zip(evs)) {
+                    *o = use_row(eb, sy, syy, sums);
                 }
-                let [sx, sxx, tn, bn] = eb.sums;
-                *s = [sx, sy, sxy, sxx, syy, tn, ts, tq, bn, bs, bq];
+            }
+            for (&ev, o) in quads.remainder().iter().zip(out.into_remainder()) {
+                let eb = &self.events[ev];
+                *o = use_row(eb, sy, syy, use_sums([eb], y, c)[0]);
             }
         }
     }
+}
+
+/// The sums of one use over a block, in the order of [`sums`]: those of its event, of its
+/// cell (Σy, Σy²), and its own (Σxy and the decile sums of cost).
+fn use_row(eb: &EventBlock, sy: f64, syy: f64, own: [f64; 5]) -> [f64; sums::N] {
+    let [sx, sxx, tn, bn] = eb.sums;
+    let [sxy, ts, tq, bs, bq] = own;
+    [sx, sy, sxy, sxx, syy, tn, ts, tq, bn, bs, bq]
+}
+
+/// Σxy and the top and bottom decile sums of cost and cost² of `K` uses of one cell,
+/// each added in trial order. Adding 0.0 leaves a sum that starts at +0.0 unchanged, so
+/// the decile sums need no branch.
+#[inline(always)]
+fn use_sums<const K: usize>(evs: [&EventBlock; K], y: &[f64], costs: &[f64]) -> [[f64; 5]; K] {
+    let mut acc = [[0.0; 5]; K];
+    for (t, (&y, &c)) in y.iter().zip(costs).enumerate() {
+        for (a, eb) in acc.iter_mut().zip(evs) {
+            let (x, top, bottom) = (eb.x[t], eb.top[t], eb.bottom[t]);
+            a[0] += x * y;
+            a[1] += if top { c } else { 0.0 };
+            a[2] += if top { c * c } else { 0.0 };
+            a[3] += if bottom { c } else { 0.0 };
+            a[4] += if bottom { c * c } else { 0.0 };
+        }
+    }
+    acc
 }
 
 /// Runs the second pass over `spec`'s blocks. `cost` holds each cell's cost sketch from
@@ -255,7 +310,7 @@ pub fn run(
             let w = w.get_or_insert_with(|| SensWorker::new(plan, &uses, k, events.len()));
             let range = block_range(spec.trials, b);
             let n = (range.end - range.start) as usize;
-            plan.simulate(spec.seed, range.start, n, &mut w.scratch, &mut w.outcomes);
+            plan.simulate(spec.seed, range.start, n, &mut w.scratch, &mut w.costs);
             // Each trial's input uniforms, trial-major.
             for (t, row) in w.u.chunks_exact_mut(k.max(1)).enumerate().take(n) {
                 plan.input_uniforms(spec.seed, range.start + t as u64, &inputs, row);
