@@ -213,7 +213,7 @@ impl Plan {
         sample(&p.cost.dist, rngs, keys.proc_cost, cost);
         to_usd(cost, &s.fx, p.cost.currency, n);
         sample(&p.materials.dist, rngs, keys.proc_materials, materials);
-        to_usd(materials, &s.fx, p.cost.currency, n);
+        to_usd(materials, &s.fx, p.materials.currency, n);
         sample(&p.markup, rngs, keys.proc_markup, markup);
         for t in 0..n {
             let v = s.v[t];
