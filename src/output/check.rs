@@ -67,6 +67,31 @@ pub fn check_text(file: &str, built: &Built, plan: &Plan, points: usize) -> Stri
                 );
             }
         }
+        let timed: Vec<String> = regime
+            .measures
+            .iter()
+            .filter_map(|m| {
+                let from = m.effective_day.as_ref().map(|d| match d.is_fixed() {
+                    Some(v) => format!("from day {v}"),
+                    None => {
+                        let (lo, hi) = d.support();
+                        format!("from a day in {lo}..{hi}")
+                    }
+                });
+                let until = m.end_day.map(|e| format!("until day {e}"));
+                let window: Vec<String> = from.into_iter().chain(until).collect();
+                (!window.is_empty()).then(|| format!("{} ({})", m.name, window.join(", ")))
+            })
+            .collect();
+        if !timed.is_empty() {
+            // The stacks above add every measure as if all were in force at once; timed
+            // measures may never overlap, so a stack can hold two that never meet.
+            let _ = writeln!(
+                out,
+                "    timed, summed above as if all in force at once: {}",
+                timed.join("; ")
+            );
+        }
     }
     out
 }

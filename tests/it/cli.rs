@@ -265,3 +265,25 @@ fn batch_writes_each_scenario_and_a_combined_summary() {
         .lines()
         .any(|l| l.starts_with("ecommerce-parcels,")));
 }
+
+/// `check` names a regime's timed measures with their windows (its stacks add every
+/// measure as if all were in force), and says nothing of timing where nothing is timed.
+#[test]
+fn check_marks_timed_measures_with_their_windows() {
+    let out = run(&["check", "benches/scenarios/korea-jv-timed.toml"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let law = text
+        .split("  regime `")
+        .find(|r| r.starts_with("law-2026-02`"))
+        .expect("the law-2026-02 regime");
+    assert!(
+        law.contains("timed, summed above as if all in force at once: ")
+            && law.contains("IEEPA fentanyl (until day 23)")
+            && law.contains("Section 122 (from day 23, until day 173)"),
+        "{law}"
+    );
+    assert!(text.contains("china-60 (from a day in 20..45)"), "{text}");
+    let plain = run(&["check", "scenarios/korea-jv.toml"]);
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("timed,"));
+}
