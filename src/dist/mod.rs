@@ -59,6 +59,7 @@ mod beta;
 mod empirical;
 mod errors;
 mod normal;
+mod slices;
 #[cfg(test)]
 mod tests;
 mod truncation;
@@ -67,6 +68,7 @@ pub use beta::*;
 pub use empirical::*;
 pub use errors::*;
 pub use normal::*;
+pub use slices::{exp_slice, std_normal_quantile_slice};
 pub use truncation::*;
 
 // ---------------------------------------------------------------------------------------
@@ -371,7 +373,9 @@ impl Dist {
             Dist::Triangular { min, mode, max } => each(xs, |u| triangular_q(*min, *mode, *max, u)),
             Dist::Pert(b) | Dist::Beta(b) => each(xs, |u| b.quantile(u)),
             Dist::Normal { mean, sd, trunc } => each(xs, |u| normal_q(*mean, *sd, trunc, u)),
-            Dist::LogNormal { median, sigma } => each(xs, |u| lognormal_q(*median, *sigma, u)),
+            Dist::LogNormal { median, sigma } => {
+                slices::lognormal_quantile_slice(*median, *sigma, xs)
+            }
             Dist::Empirical(e) => each(xs, |u| e.quantile(u)),
         }
     }
@@ -531,12 +535,18 @@ fn normal_q(mean: f64, sd: f64, trunc: &Truncation, u: f64) -> f64 {
 
 #[inline(always)]
 fn lognormal_q(median: f64, sigma: f64, u: f64) -> f64 {
-    let z = if u <= 0.5 {
+    (median * exp(sigma * lognormal_z(u))).max(0.0)
+}
+
+/// The normal score of `u` taken from the nearer tail (`-z(1 - u)` above the median),
+/// which keeps the upper tail's relative accuracy.
+#[inline(always)]
+pub(super) fn lognormal_z(u: f64) -> f64 {
+    if u <= 0.5 {
         std_normal_quantile(u)
     } else {
         -std_normal_quantile(1.0 - u)
-    };
-    (median * exp(sigma * z)).max(0.0)
+    }
 }
 
 impl Dist {
@@ -549,6 +559,14 @@ impl Dist {
             Dist::Fixed(v) => *v,
             Dist::LogNormal { median, sigma } => median * libm::exp(sigma * z),
             d => d.quantile(std_normal_cdf(z)),
+        }
+    }
+
+    /// [`Dist::at_normal_score`] of every element, in place: the block engine's form.
+    pub fn at_normal_score_slice(&self, zs: &mut [f64]) {
+        match self {
+            Dist::LogNormal { median, sigma } => slices::lognormal_at_scores(*median, *sigma, zs),
+            d => zs.iter_mut().for_each(|z| *z = d.at_normal_score(*z)),
         }
     }
 

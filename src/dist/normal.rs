@@ -23,32 +23,7 @@ pub fn std_normal_quantile(p: f64) -> f64 {
     }
     let q = p - 0.5;
     if q.abs() <= 0.425 {
-        let r = 0.180625 - q * q;
-        let num = ((((((2.5090809287301226727e+3 * r + 3.3430575583588128105e+4) * r
-            + 6.7265770927008700853e+4)
-            * r
-            + 4.5921953931549871457e+4)
-            * r
-            + 1.3731693765509461125e+4)
-            * r
-            + 1.9715909503065514427e+3)
-            * r
-            + 1.3314166789178437745e+2)
-            * r
-            + 3.3871328727963666080e+0;
-        let den = ((((((5.2264952788528545610e+3 * r + 2.8729085735721942674e+4) * r
-            + 3.9307895800092710610e+4)
-            * r
-            + 2.1213794301586595867e+4)
-            * r
-            + 5.3941960214247511077e+3)
-            * r
-            + 6.8718700749205790830e+2)
-            * r
-            + 4.2313330701600911252e+1)
-            * r
-            + 1.0;
-        return q * num / den;
+        return central_quantile(q);
     }
     let tail = if q < 0.0 { p } else { 1.0 - p };
     let mut r = (-log(tail)).sqrt();
@@ -112,6 +87,40 @@ pub fn std_normal_quantile(p: f64) -> f64 {
     } else {
         val
     }
+}
+
+#[allow(clippy::excessive_precision)]
+/// AS241's central rational approximation, the standard normal quantile at
+/// `p = q + 0.5` for `|q| <= 0.425` (85% of draws): shared by [`std_normal_quantile`]
+/// and its slice form, which evaluates it without branches.
+#[inline(always)]
+pub(super) fn central_quantile(q: f64) -> f64 {
+    let r = 0.180625 - q * q;
+    let num = ((((((2.5090809287301226727e+3 * r + 3.3430575583588128105e+4) * r
+        + 6.7265770927008700853e+4)
+        * r
+        + 4.5921953931549871457e+4)
+        * r
+        + 1.3731693765509461125e+4)
+        * r
+        + 1.9715909503065514427e+3)
+        * r
+        + 1.3314166789178437745e+2)
+        * r
+        + 3.3871328727963666080e+0;
+    let den = ((((((5.2264952788528545610e+3 * r + 2.8729085735721942674e+4) * r
+        + 3.9307895800092710610e+4)
+        * r
+        + 2.1213794301586595867e+4)
+        * r
+        + 5.3941960214247511077e+3)
+        * r
+        + 6.8718700749205790830e+2)
+        * r
+        + 4.2313330701600911252e+1)
+        * r
+        + 1.0;
+    q * num / den
 }
 
 /// Standard normal CDF, computed as `0.5 * erfc(-x / sqrt 2)` with `libm::erfc` so the

@@ -7,7 +7,7 @@
 //! drawn here: a cell draws them from the trial's generator when it needs them.
 
 use super::plan::Plan;
-use crate::dist::{std_normal_quantile, Dist};
+use crate::dist::{std_normal_quantile_slice, Dist};
 use crate::rng::TrialRng;
 use crate::scenario::Mode;
 
@@ -127,7 +127,7 @@ impl Plan {
         for (i, &k) in self.market_keys.iter().enumerate() {
             let z = &mut s.market_z[i][..n];
             uniforms(rngs, k, z);
-            z.iter_mut().for_each(|x| *x = std_normal_quantile(*x));
+            std_normal_quantile_slice(z);
         }
         for (i, &k) in self.timing.iter().enumerate() {
             uniforms(rngs, k, &mut s.effective_u[i][..n]);
@@ -176,11 +176,12 @@ impl Plan {
                 // common shock; its marginal distribution is unchanged.
                 (Some((m, rho)), dist) => {
                     uniforms(rngs, k.rate, rate);
+                    std_normal_quantile_slice(rate);
                     let own = (1.0 - rho * rho).sqrt();
                     for (x, mz) in rate.iter_mut().zip(&s.market_z[m][..n]) {
-                        let e = std_normal_quantile(*x);
-                        *x = dist.at_normal_score(rho * mz + own * e);
+                        *x = rho * mz + own * *x;
                     }
+                    dist.at_normal_score_slice(rate);
                 }
             }
             sample(&leg.fees, rngs, k.fees, fees);
