@@ -71,9 +71,10 @@ use store::{Cell, Store};
 /// * Exact min/max of all non-NaN values are kept (by `f64::total_cmp`, so
 ///   `-0.0 < 0.0` and the result never depends on merge order).
 ///
-/// Memory depends only on the range of values: 8 KiB per octave spanned per
-/// sign (e.g. 1..1e3 ≈ 10 octaves ≈ 80 KiB; 1e-9..1e15 ≈ 80 octaves ≈ 640 KiB),
-/// never on the number of values.
+/// Memory depends only on the range of values: 2 KiB per octave spanned per
+/// sign (e.g. 1..1e3 ≈ 10 octaves ≈ 20 KiB; 1e-9..1e15 ≈ 80 octaves ≈ 160 KiB),
+/// and 8 KiB more per octave once some bucket of the sign's range holds 65,536
+/// values; never on the number of values.
 ///
 /// Determinism: all state is integer counts plus total-order min/max in a
 /// canonical layout, so merging in any order or grouping yields `==` (and

@@ -4,25 +4,50 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Counts over the contiguous key range `[offset, offset + counts.len())`.
+/// Counts over the contiguous key range `[offset, offset + len)`.
 ///
-/// Canonical form (so that derived `PartialEq` means "same data"): empty is
-/// `offset = 0, counts = []`; otherwise the range is exactly the aligned
-/// octaves from the lowest to the highest non-empty key's octave. Growing only
-/// at octave granularity also bounds the cost of growing downwards (a copy
-/// happens at most once per new octave).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "StoreRepr")]
+/// Each count is split into its low 16 bits (`low`, the array every insert touches) and
+/// the rest (`high`, allocated at the store's length on the first carry and touched once
+/// per 65,536 inserts into a bucket). Speed and memory: the hot array is a quarter of
+/// full `u64` counts, so a worker's sketches stay in cache and a run's resident memory
+/// is mostly two bytes per bucket. Files keep whole `u64` counts.
+///
+/// Canonical form (so that `==` means "same data"): empty is `offset = 0` and no
+/// buckets; otherwise the range is exactly the aligned octaves from the lowest to the
+/// highest non-empty key's octave. Growing only at octave granularity also bounds the
+/// cost of growing downwards (a copy happens at most once per new octave).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(try_from = "StoreRepr", into = "StoreRepr")]
 pub(super) struct Store {
     pub(super) offset: u32,
-    pub(super) counts: Vec<u64>,
+    low: Vec<u16>,
+    /// `count >> 16` per bucket; empty until a count first reaches 65,536.
+    high: Vec<u64>,
 }
 
-#[derive(Deserialize)]
+/// A store as files hold it: whole counts.
+#[derive(Serialize, Deserialize)]
 pub(super) struct StoreRepr {
     pub(super) offset: u32,
     pub(super) counts: Vec<u64>,
 }
+
+impl From<Store> for StoreRepr {
+    fn from(s: Store) -> StoreRepr {
+        StoreRepr {
+            offset: s.offset,
+            counts: s.counts().collect(),
+        }
+    }
+}
+
+impl PartialEq for Store {
+    fn eq(&self, o: &Store) -> bool {
+        self.offset == o.offset && self.low.len() == o.low.len() && self.counts().eq(o.counts())
+    }
+}
+
+impl Eq for Store {}
 
 impl TryFrom<StoreRepr> for Store {
     type Error = StatsError;
@@ -53,79 +78,114 @@ impl TryFrom<StoreRepr> for Store {
             }
             _ => return bad("store range not minimal"),
         }
-        Ok(Store {
+        let mut s = Store {
             offset: r.offset,
-            counts: r.counts,
-        })
+            low: vec![0; r.counts.len()],
+            high: Vec::new(),
+        };
+        for (i, &c) in r.counts.iter().enumerate() {
+            s.add_at(i, c);
+        }
+        Ok(s)
     }
 }
 
 impl Store {
-    /// Hot path: one subtraction and a bounds-checked increment.
+    /// Hot path: one subtraction, a bounds-checked 16-bit add and a rarely taken carry.
     #[inline(always)]
     pub(super) fn add(&mut self, key: u32, n: u64) {
         let i = key.wrapping_sub(self.offset) as usize;
-        match self.counts.get_mut(i) {
-            Some(c) => *c += n,
-            None => self.add_cold(key, n),
+        if i < self.low.len() {
+            self.add_at(i, n);
+        } else {
+            self.add_cold(key, n);
         }
+    }
+
+    #[inline(always)]
+    fn add_at(&mut self, i: usize, n: u64) {
+        let t = self.low[i] as u64 + n;
+        self.low[i] = t as u16;
+        if t > u16::MAX as u64 {
+            self.carry(i, t >> 16);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn carry(&mut self, i: usize, carries: u64) {
+        if self.high.is_empty() {
+            self.high = vec![0; self.low.len()];
+        }
+        self.high[i] += carries;
     }
 
     #[cold]
     #[inline(never)]
     pub(super) fn add_cold(&mut self, key: u32, n: u64) {
         self.cover(key, key);
-        self.counts[(key - self.offset) as usize] += n;
+        self.add_at((key - self.offset) as usize, n);
+    }
+
+    /// The count of every bucket, from `offset` up.
+    fn counts(&self) -> impl DoubleEndedIterator<Item = u64> + ExactSizeIterator + '_ {
+        (0..self.low.len()).map(|i| self.high.get(i).map_or(0, |h| h << 16) | self.low[i] as u64)
     }
 
     pub(super) fn end(&self) -> u32 {
-        self.offset + self.counts.len() as u32
+        self.offset + self.low.len() as u32
     }
 
     /// Grows (in whole aligned octaves) so keys `lo..=hi` are inside.
     pub(super) fn cover(&mut self, lo: u32, hi: u32) {
         let mut new_lo = lo / OCTAVE * OCTAVE;
         let mut new_end = (hi / OCTAVE + 1) * OCTAVE;
-        if !self.counts.is_empty() {
+        if !self.low.is_empty() {
             if new_lo >= self.offset && new_end <= self.end() {
                 return;
             }
             new_lo = new_lo.min(self.offset);
             new_end = new_end.max(self.end());
         }
-        let mut v = vec![0u64; (new_end - new_lo) as usize];
-        if !self.counts.is_empty() {
-            let s = (self.offset - new_lo) as usize;
-            v[s..s + self.counts.len()].copy_from_slice(&self.counts);
+        let len = (new_end - new_lo) as usize;
+        let at = (self.offset.max(new_lo) - new_lo) as usize;
+        fn grow<T: Copy + Default>(v: &mut Vec<T>, len: usize, at: usize) {
+            let mut w = vec![T::default(); len];
+            w[at..at + v.len()].copy_from_slice(v);
+            *v = w;
         }
+        if !self.high.is_empty() {
+            grow(&mut self.high, len, at);
+        }
+        grow(&mut self.low, len, at);
         self.offset = new_lo;
-        self.counts = v;
     }
 
     pub(super) fn merge(&mut self, other: &Store) {
-        if other.counts.is_empty() {
+        if other.low.is_empty() {
             return;
         }
         self.cover(other.offset, other.end() - 1);
         let s = (other.offset - self.offset) as usize;
-        for (a, b) in self.counts[s..].iter_mut().zip(&other.counts) {
-            *a += *b;
+        for (i, c) in other.counts().enumerate() {
+            if c != 0 {
+                self.add_at(s + i, c);
+            }
         }
     }
 
     /// Non-empty `(key, count)` pairs in ascending key order.
     pub(super) fn iter(&self) -> impl DoubleEndedIterator<Item = (u32, u64)> + '_ {
         let off = self.offset;
-        self.counts
-            .iter()
+        self.counts()
             .enumerate()
-            .filter(|(_, c)| **c > 0)
-            .map(move |(i, &c)| (off + i as u32, c))
+            .filter(|(_, c)| *c > 0)
+            .map(move |(i, c)| (off + i as u32, c))
     }
 
     /// Sum of counts (saturating: edited counts must not wrap to a plausible total).
     pub(super) fn total(&self) -> u64 {
-        self.counts.iter().fold(0u64, |a, &c| a.saturating_add(c))
+        self.counts().fold(0u64, |a, c| a.saturating_add(c))
     }
 
     pub(super) fn first_key(&self) -> Option<u32> {
@@ -141,18 +201,19 @@ impl Store {
         if key < self.offset {
             return 0;
         }
-        let end = ((key - self.offset) as usize + 1).min(self.counts.len());
-        self.counts[..end].iter().sum()
+        let end = ((key - self.offset) as usize + 1).min(self.low.len());
+        self.counts().take(end).sum()
     }
 
     /// Sum of counts with key >= `key`.
     pub(super) fn count_ge(&self, key: u32) -> u64 {
-        let start = (key.saturating_sub(self.offset) as usize).min(self.counts.len());
-        self.counts[start..].iter().sum()
+        let start = (key.saturating_sub(self.offset) as usize).min(self.low.len());
+        self.counts().skip(start).sum()
     }
 
     pub(super) fn heap_bytes(&self) -> usize {
-        self.counts.capacity() * std::mem::size_of::<u64>()
+        self.low.capacity() * std::mem::size_of::<u16>()
+            + self.high.capacity() * std::mem::size_of::<u64>()
     }
 }
 

@@ -489,3 +489,56 @@ fn insert_slice_equals_inserting_one_by_one() {
         }
     }
 }
+
+/// A bucket's count is kept as 16 low bits plus a carry: counts past 2^16 and 2^32, by
+/// single inserts, `insert_n` and merges, are the same whole counts in any order.
+#[test]
+fn counts_past_16_bits_carry_exactly() {
+    let counts_of = |s: &Sketch| -> Vec<u64> {
+        let j = serde_json::to_value(s).unwrap();
+        let c = j["pos"]["counts"].as_array().unwrap();
+        c.iter()
+            .map(|x| x.as_u64().unwrap())
+            .filter(|&x| x > 0)
+            .collect()
+    };
+    let mut one = Sketch::new();
+    for _ in 0..200_000 {
+        one.insert(7.0);
+    }
+    one.insert(3.0);
+    assert_eq!(counts_of(&one), vec![1, 200_000]);
+
+    // 65,535 + 1 carries on the merge itself.
+    let (mut a, mut b) = (Sketch::new(), Sketch::new());
+    a.insert_n(7.0, 65_535);
+    b.insert_slice(&[7.0]);
+    a.merge(&b);
+    let mut c = Sketch::new();
+    c.insert_n(7.0, 65_536);
+    assert_eq!(a, c);
+    assert_eq!(counts_of(&a), vec![65_536]);
+
+    // Past 2^32, then through a file and back.
+    let mut big = Sketch::new();
+    big.insert_n(7.0, (1 << 33) + 5);
+    big.insert_n(3.0, 1);
+    big.merge(&one);
+    assert_eq!(counts_of(&big), vec![2, (1 << 33) + 5 + 200_000]);
+    let back: Sketch = serde_json::from_str(&serde_json::to_string(&big).unwrap()).unwrap();
+    assert_eq!(back, big);
+    assert_eq!(counts_of(&back), counts_of(&big));
+    assert_eq!(back.count(), (1 << 33) + 5 + 1 + 200_001);
+
+    // A store that grows downwards after a carry keeps the carried count in place.
+    let mut grow = Sketch::new();
+    grow.insert_n(7.0, 70_000);
+    grow.insert(1e-3);
+    grow.insert(1e6);
+    let mut same = Sketch::new();
+    same.insert(1e6);
+    same.insert(1e-3);
+    same.insert_n(7.0, 70_000);
+    assert_eq!(grow, same);
+    assert_eq!(counts_of(&grow), vec![1, 70_000, 1]);
+}
