@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use tariffsim::breakeven::{self, params, Eval, Found, Metric, Question};
 use tariffsim::engine::CancelFlag;
 use tariffsim::job;
-use tariffsim::output::breakeven::{breakeven_csv, manifest, BeProvenance};
+use tariffsim::output::breakeven::{breakeven_csv, manifest, money, BeProvenance};
 use tariffsim::sweep::GridPoint;
 
 use crate::errors::{value, Res};
@@ -69,6 +69,14 @@ impl NativeScenario {
         };
         let [ra, rb] = a.routes;
         let (ia, ib) = (find_route(ra)?, find_route(rb)?);
+        if ia == ib {
+            return Err(value(format!(
+                "routes: `{ra}` twice; a break-even compares two different routes \
+                 (routes: {})",
+                route_names.join(", ")
+            )));
+        }
+        params::refuse_distribution(root, a.param, "").map_err(value)?;
         let regime_names: Vec<&str> = s.regimes.iter().map(|r| r.name.as_str()).collect();
         let g = match a.regime {
             Some(n) => regime_names.iter().position(|r| *r == n).ok_or_else(|| {
@@ -103,6 +111,17 @@ impl NativeScenario {
         let search = breakeven::find(lo, hi, |x| {
             breakeven::evaluate(&q, x, None, &observer).map_err(crate::errors::Fail::from)
         })?;
+        let other_regime = params::regime_of(root, a.param).filter(|r| r != regime_names[g]);
+        params::no_effect(
+            &search,
+            a.param,
+            regime_names[g],
+            other_regime.as_deref(),
+            [ra, rb],
+            "",
+            money,
+        )
+        .map_err(value)?;
         let csv = breakeven_csv(&search);
         let prov = BeProvenance {
             scenario_file: file,

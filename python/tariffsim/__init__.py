@@ -318,7 +318,10 @@ class Scenario:
             A :class:`Breakeven`.
 
         Raises:
-            ValueError: a bad argument (unknown route or regime, empty interval, ...).
+            ValueError: a bad argument (unknown route or regime, empty interval, ...),
+                or a question the CLI refuses too: the same route twice, a parameter
+                that is a distribution (search one of its parameters), or a parameter
+                that moves neither cost (e.g. one of another regime).
             ScenarioError: the scenario does not validate at some value of ``param``.
             KeyboardInterrupt: interrupted.
         """

@@ -2,6 +2,7 @@
 arguments, KeyboardInterrupt for Ctrl-C; never a Rust panic."""
 
 import os
+import re
 import signal
 import threading
 import time
@@ -103,6 +104,21 @@ def test_breakeven_value_errors(kwargs):
         sc.breakeven(**args)
 
 
+@pytest.mark.parametrize("kwargs, says", [
+    # The CLI's three refusals: the same route twice, a distribution searched as if it
+    # were one number, and a parameter (here of another regime) that moves neither cost.
+    ({"routes": ("direct", "direct")}, "twice"),
+    ({"param": "goods.unit_value"}, "gives a distribution there"),
+    ({"regime": "law-2026-12", "between": (0.1, 0.9)}, "it belongs to regime `campaign-60-stacked`"),
+])
+def test_breakeven_refuses_what_the_cli_refuses(kwargs, says):
+    sc = tariffsim.load("scenarios/korea-jv.toml")
+    args = {"param": "regimes.campaign-60-stacked.measures.china-60.ad_valorem",
+            "routes": ("direct", "korea-assembly"), "trials": 2000, **kwargs}
+    with pytest.raises(ValueError, match=re.escape(says)):
+        sc.breakeven(**args)
+
+
 @pytest.mark.parametrize("kwargs", [
     {"date": "2025-13-45"}, {"metal_share": 2}, {"hts": "zz"}, {"origin": 5}, {"format": "xml"},
 ])
@@ -171,7 +187,8 @@ def test_ctrl_c_interrupts_trials_out_and_breakeven():
     sc = long_run_scenario()
     for call in [
         lambda: sc.run(trials=2 * 10**6, trials_out=True, sensitivity=True),
-        lambda: sc.breakeven(param="goods.unit_value", routes="direct,korea-assembly", trials=10**9),
+        lambda: sc.breakeven(param="goods.unit_value.max", routes="direct,korea-assembly", between=(40, 80),
+                           trials=10**9),
     ]:
         timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
         started = time.perf_counter()

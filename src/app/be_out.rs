@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use anyhow::anyhow;
 use tariffsim::breakeven::{Found, Search};
+pub use tariffsim::output::breakeven::money;
 use tariffsim::output::breakeven::{frontier_csv, manifest, BeProvenance, MANIFEST};
 use tariffsim::report;
 
@@ -46,15 +47,6 @@ pub fn shown(x: f64, lo: f64, hi: f64) -> String {
         0
     };
     format!("{x:.decimals$}")
-}
-
-/// A USD amount for the progress lines: cents, or four significant digits when smaller.
-pub fn money(x: f64) -> String {
-    if x.abs() >= 1.0 || x == 0.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.4}")
-    }
 }
 
 /// Runs the break-even search at every `--over` value and writes frontier.csv, the

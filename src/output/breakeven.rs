@@ -6,6 +6,15 @@
 use super::schema::{BREAKEVEN, FRONTIER};
 use crate::breakeven::{Found, Search};
 
+/// A USD amount for progress lines and messages: cents, or four decimals when smaller.
+pub fn money(x: f64) -> String {
+    if x.abs() >= 1.0 || x == 0.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
 /// The manifest's name (not manifest.json: a run's may share the folder).
 pub const MANIFEST: &str = "breakeven-manifest.json";
 
