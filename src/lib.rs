@@ -11,12 +11,14 @@
 //! (files come through the caller's reader); the binary and the Python package read
 //! files and write results. See docs/architecture.md.
 
-#![forbid(unsafe_code)]
+// `unsafe` only in `cpu`, to call code compiled for instructions found at run time.
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod assumptions;
 pub mod breakeven;
 pub mod countries;
+pub mod cpu;
 pub mod dist;
 pub mod engine;
 pub mod job;

@@ -210,9 +210,30 @@ pub fn bad(m: impl std::fmt::Display) -> Failure {
     Failure::Input(anyhow!("{m}"))
 }
 
+/// `TARIFFSIM_SIMD=portable|avx2|avx512` caps the vector instructions the draws use
+/// (every level gives the same bytes; this is for timing, and for the test that checks
+/// it). A value that names no level is a usage error rather than silently ignored.
+fn simd_cap() -> Result<(), Failure> {
+    let Some(v) = std::env::var_os("TARIFFSIM_SIMD") else {
+        return Ok(());
+    };
+    let names = tariffsim::cpu::Level::ALL.map(|l| l.name()).join(", ");
+    let level = v
+        .to_str()
+        .and_then(tariffsim::cpu::Level::from_name)
+        .ok_or_else(|| {
+            bad(format!(
+                "TARIFFSIM_SIMD: expected one of {names}, got {v:?}"
+            ))
+        })?;
+    tariffsim::cpu::limit(level);
+    Ok(())
+}
+
 /// Resolves the command line into a command and its options, refusing bad options with
 /// exit 2.
 pub fn resolve(cli: Cli) -> Result<Command, Failure> {
+    simd_cap()?;
     Ok(match cli.command {
         cli::Command::Run(a) => Command::Run(run(a)?),
         cli::Command::Check(a) => Command::Check(CheckOptions {

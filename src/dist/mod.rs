@@ -361,7 +361,9 @@ impl Dist {
     /// [`Dist::quantile`] of every element of `xs` in place: the same numbers, bit for
     /// bit, with the kind decided once per slice rather than per value (the engine's
     /// inner loop over a block of trials).
+    #[inline(always)]
     pub fn quantile_slice(&self, xs: &mut [f64]) {
+        #[inline(always)]
         fn each(xs: &mut [f64], f: impl Fn(f64) -> f64) {
             for x in xs {
                 *x = f(clamp_u(*x));
@@ -563,6 +565,7 @@ impl Dist {
     }
 
     /// [`Dist::at_normal_score`] of every element, in place: the block engine's form.
+    #[inline(always)]
     pub fn at_normal_score_slice(&self, zs: &mut [f64]) {
         match self {
             Dist::LogNormal { median, sigma } => slices::lognormal_at_scores(*median, *sigma, zs),

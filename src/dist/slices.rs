@@ -21,6 +21,7 @@ fn is_central(q: f64) -> bool {
 }
 
 /// [`std_normal_quantile`] of every element, in place.
+#[inline(always)]
 pub fn std_normal_quantile_slice(xs: &mut [f64]) {
     for c in xs.chunks_mut(CHUNK) {
         let mut p = [0.5; CHUNK];
@@ -44,6 +45,7 @@ pub fn std_normal_quantile_slice(xs: &mut [f64]) {
 /// The lognormal quantile of every element (a uniform), in place: the same bits as
 /// `Dist::LogNormal`'s scalar quantile, `max(median * exp(sigma * z), 0)`, with `z` taken
 /// from the nearer tail as [`lognormal_z`] does.
+#[inline(always)]
 pub(super) fn lognormal_quantile_slice(median: f64, sigma: f64, xs: &mut [f64]) {
     for c in xs.chunks_mut(CHUNK) {
         let mut us = [0.5; CHUNK];
@@ -72,6 +74,7 @@ pub(super) fn lognormal_quantile_slice(median: f64, sigma: f64, xs: &mut [f64]) 
 
 /// `median * exp(sigma * z)` of every element (a normal score `z`), in place: the
 /// lognormal's value at a copula's score, as `Dist::at_normal_score` gives it.
+#[inline(always)]
 pub(super) fn lognormal_at_scores(median: f64, sigma: f64, xs: &mut [f64]) {
     for x in xs.iter_mut() {
         *x *= sigma;
@@ -134,6 +137,7 @@ fn exp_main(x: f64) -> f64 {
 }
 
 /// `libm::exp` of every element, in place, bit for bit.
+#[inline(always)]
 pub fn exp_slice(xs: &mut [f64]) {
     for c in xs.chunks_mut(CHUNK) {
         if c.iter().all(|&x| exp_main_path(x)) {

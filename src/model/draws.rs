@@ -110,8 +110,14 @@ impl Plan {
         }
     }
 
-    /// Draws everything the regimes share for trials `first..first + s.n`.
+    /// Draws everything the regimes share for trials `first..first + s.n`, compiled for
+    /// the CPU's vector instructions (see `cpu`).
     pub(super) fn draw_block(&self, seed: u64, first: u64, s: &mut BlockScratch) {
+        crate::dispatch!(self: &Plan, draw_block_body(seed: u64, first: u64, s: &mut BlockScratch))
+    }
+
+    #[inline(always)]
+    fn draw_block_body(&self, seed: u64, first: u64, s: &mut BlockScratch) {
         let n = s.n;
         let sc = &self.scenario;
         for (t, r) in s.rngs[..n].iter_mut().enumerate() {
@@ -147,6 +153,7 @@ impl Plan {
     }
 
     /// One route's freight, days, customs value and RVC for the block's trials.
+    #[inline(always)]
     fn draw_route(&self, r: usize, s: &mut BlockScratch) {
         let n = s.n;
         let sc = &self.scenario;
@@ -241,7 +248,7 @@ impl Plan {
 }
 
 /// The uniforms of purpose `key` for each trial.
-#[inline]
+#[inline(always)]
 fn uniforms(rngs: &[TrialRng], key: u64, out: &mut [f64]) {
     for (o, r) in out.iter_mut().zip(rngs) {
         *o = r.uniform(key);
@@ -249,6 +256,7 @@ fn uniforms(rngs: &[TrialRng], key: u64, out: &mut [f64]) {
 }
 
 /// Draws `dist` at the uniforms of `key`; a fixed value skips the generator.
+#[inline(always)]
 fn sample(dist: &Dist, rngs: &[TrialRng], key: u64, out: &mut [f64]) {
     match dist {
         Dist::Fixed(v) => out.fill(*v),
@@ -260,6 +268,7 @@ fn sample(dist: &Dist, rngs: &[TrialRng], key: u64, out: &mut [f64]) {
 }
 
 /// Converts amounts in currency `cur` (units per USD in `fx`) to USD in place.
+#[inline(always)]
 fn to_usd(xs: &mut [f64], fx: &[Vec<f64>], cur: Option<usize>, n: usize) {
     if let Some(c) = cur {
         for (x, rate) in xs.iter_mut().zip(&fx[c][..n]) {

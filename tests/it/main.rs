@@ -16,4 +16,5 @@ mod model_formulas;
 mod rand_fit;
 mod report;
 mod schedule;
+mod simd_levels;
 mod validation;
