@@ -523,10 +523,15 @@ fn uniform_q(min: f64, max: f64, u: f64) -> f64 {
 fn triangular_q(min: f64, mode: f64, max: f64, u: f64) -> f64 {
     let w = max - min;
     let fc = (mode - min) / w;
+    // Both sides, then a select: the side is a coin toss per draw, so a branch would be
+    // mispredicted often and would keep a slice's loop from vectorising. Both radicands
+    // are >= 0 for u in (0, 1), so the side not taken is a number, never a NaN.
+    let below = (min + (u * w * (mode - min)).sqrt()).clamp(min, mode);
+    let above = (max - ((1.0 - u) * w * (max - mode)).sqrt()).clamp(mode, max);
     if u <= fc {
-        (min + (u * w * (mode - min)).sqrt()).clamp(min, mode)
+        below
     } else {
-        (max - ((1.0 - u) * w * (max - mode)).sqrt()).clamp(mode, max)
+        above
     }
 }
 
