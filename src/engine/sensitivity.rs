@@ -179,6 +179,18 @@ impl SensWorker {
         uses: &[Vec<usize>],
         ranks: &[RankTable],
     ) {
+        crate::dispatch!(self: &mut SensWorker, sums_body(n: usize, k: usize, events: &[Event], uses: &[Vec<usize>], ranks: &[RankTable]))
+    }
+
+    #[inline(always)]
+    fn sums_body(
+        &mut self,
+        n: usize,
+        k: usize,
+        events: &[Event],
+        uses: &[Vec<usize>],
+        ranks: &[RankTable],
+    ) {
         for (e, eb) in events.iter().zip(self.events.iter_mut()) {
             let mut sx = [0.0; 4];
             for t in 0..n {
@@ -245,9 +257,14 @@ fn use_row(eb: &EventBlock, sy: f64, syy: f64, own: [f64; 5]) -> [f64; sums::N] 
 #[inline(always)]
 fn use_sums<const K: usize>(evs: [&EventBlock; K], y: &[f64], costs: &[f64]) -> [[f64; 5]; K] {
     let mut acc = [[0.0; 5]; K];
-    for (t, (&y, &c)) in y.iter().zip(costs).enumerate() {
-        for (a, eb) in acc.iter_mut().zip(evs) {
-            let (x, top, bottom) = (eb.x[t], eb.top[t], eb.bottom[t]);
+    // Every column cut to the block's length first, so indexing by `t` needs no checks.
+    let n = y.len().min(costs.len());
+    let (y, costs) = (&y[..n], &costs[..n]);
+    let cols = evs.map(|eb| (&eb.x[..n], &eb.top[..n], &eb.bottom[..n]));
+    for t in 0..n {
+        let (y, c) = (y[t], costs[t]);
+        for (a, (xs, tops, bottoms)) in acc.iter_mut().zip(cols) {
+            let (x, top, bottom) = (xs[t], tops[t], bottoms[t]);
             a[0] += x * y;
             a[1] += if top { c } else { 0.0 };
             a[2] += if top { c * c } else { 0.0 };
