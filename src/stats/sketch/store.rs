@@ -7,10 +7,11 @@ use super::*;
 /// Counts over the contiguous key range `[offset, offset + len)`.
 ///
 /// Each count is split into its low 16 bits (`low`, the array every insert touches) and
-/// the rest (`high`, allocated at the store's length on the first carry and touched once
-/// per 65,536 inserts into a bucket). Speed and memory: the hot array is a quarter of
-/// full `u64` counts, so a worker's sketches stay in cache and a run's resident memory
-/// is mostly two bytes per bucket. Files keep whole `u64` counts.
+/// the rest (`high`, touched once per 65,536 inserts into a bucket, and held only from
+/// the lowest to the highest bucket that ever carried: the dense middle of the values). Speed
+/// and memory: the hot array is a quarter of full `u64` counts, so a worker's sketches
+/// stay in cache, and memory stays about two bytes per bucket however many values come.
+/// Files keep whole `u64` counts.
 ///
 /// Canonical form (so that `==` means "same data"): empty is `offset = 0` and no
 /// buckets; otherwise the range is exactly the aligned octaves from the lowest to the
@@ -21,7 +22,9 @@ use super::*;
 pub(super) struct Store {
     pub(super) offset: u32,
     low: Vec<u16>,
-    /// `count >> 16` per bucket; empty until a count first reaches 65,536.
+    /// `count >> 16` of the buckets `high_at..high_at + high.len()` (indices into `low`);
+    /// empty until a count first reaches 65,536, and 0 outside that range.
+    high_at: usize,
     high: Vec<u64>,
 }
 
@@ -81,6 +84,7 @@ impl TryFrom<StoreRepr> for Store {
         let mut s = Store {
             offset: r.offset,
             low: vec![0; r.counts.len()],
+            high_at: 0,
             high: Vec::new(),
         };
         for (i, &c) in r.counts.iter().enumerate() {
@@ -115,9 +119,17 @@ impl Store {
     #[inline(never)]
     fn carry(&mut self, i: usize, carries: u64) {
         if self.high.is_empty() {
-            self.high = vec![0; self.low.len()];
+            self.high_at = i;
+        } else if i < self.high_at {
+            self.high
+                .splice(0..0, std::iter::repeat_n(0, self.high_at - i));
+            self.high_at = i;
         }
-        self.high[i] += carries;
+        let j = i - self.high_at;
+        if j >= self.high.len() {
+            self.high.resize(j + 1, 0);
+        }
+        self.high[j] += carries;
     }
 
     #[cold]
@@ -129,7 +141,10 @@ impl Store {
 
     /// The count of every bucket, from `offset` up.
     fn counts(&self) -> impl DoubleEndedIterator<Item = u64> + ExactSizeIterator + '_ {
-        (0..self.low.len()).map(|i| self.high.get(i).map_or(0, |h| h << 16) | self.low[i] as u64)
+        (0..self.low.len()).map(|i| {
+            let high = i.checked_sub(self.high_at).and_then(|j| self.high.get(j));
+            high.map_or(0, |h| h << 16) | self.low[i] as u64
+        })
     }
 
     pub(super) fn end(&self) -> u32 {
@@ -149,15 +164,10 @@ impl Store {
         }
         let len = (new_end - new_lo) as usize;
         let at = (self.offset.max(new_lo) - new_lo) as usize;
-        fn grow<T: Copy + Default>(v: &mut Vec<T>, len: usize, at: usize) {
-            let mut w = vec![T::default(); len];
-            w[at..at + v.len()].copy_from_slice(v);
-            *v = w;
-        }
-        if !self.high.is_empty() {
-            grow(&mut self.high, len, at);
-        }
-        grow(&mut self.low, len, at);
+        let mut low = vec![0; len];
+        low[at..at + self.low.len()].copy_from_slice(&self.low);
+        self.low = low;
+        self.high_at += at;
         self.offset = new_lo;
     }
 

@@ -541,4 +541,41 @@ fn counts_past_16_bits_carry_exactly() {
     same.insert_n(7.0, 70_000);
     assert_eq!(grow, same);
     assert_eq!(counts_of(&grow), vec![1, 70_000, 1]);
+
+    // Carries in a lower bucket after a higher one, then in between.
+    let mut spread = Sketch::new();
+    spread.insert_n(7.0, 70_000);
+    spread.insert_n(3.0, 140_000);
+    spread.insert_n(5.0, 65_536 * 3 + 1);
+    spread.insert(6.0);
+    assert_eq!(counts_of(&spread), vec![140_000, 65_536 * 3 + 1, 1, 70_000]);
+    let back: Sketch = serde_json::from_str(&serde_json::to_string(&spread).unwrap()).unwrap();
+    assert_eq!(back, spread);
+}
+
+/// The carried part of the counts is held only from the lowest to the highest bucket that
+/// carried, so a sketch whose values are dense in a narrow band stays about two bytes per
+/// bucket however many values it gets.
+#[test]
+fn carried_counts_take_memory_only_where_they_carry() {
+    let mut r = StdRng::seed_from_u64(3);
+    let mut s = Sketch::new();
+    for _ in 0..10_000 {
+        s.insert(r.random_range(1.0..1000.0));
+    }
+    let before = s.mem_bytes();
+    // Four buckets of one octave carry, many times over: at most that octave's 1024
+    // buckets of carried counts (8 bytes each), with the vector's spare capacity.
+    for x in [10.0, 10.01, 12.5, 15.9] {
+        s.insert_n(x, 1 << 30);
+    }
+    let grown = s.mem_bytes() - before;
+    assert!(
+        grown <= 2 * 1024 * 8,
+        "{grown} bytes for the carries of four buckets"
+    );
+    assert!(
+        before > 10 * 1024 * 2,
+        "{before}: 10 octaves of 2-byte counts"
+    );
 }
