@@ -385,15 +385,28 @@ impl Sketch {
     }
 
     /// The bucket holding the k-th smallest value (1-based, k in 1..=count).
+    /// The same cell as the first of [`Sketch::cells`] whose running count reaches `k`,
+    /// found store by store without building the cells before it.
     fn kth(&self, k: u64) -> Cell {
-        let mut seen = 0u64;
-        for c in self.cells() {
-            seen += c.count;
-            if seen >= k {
-                return c;
-            }
+        if k <= self.neg_inf {
+            return Cell::point(f64::NEG_INFINITY, self.neg_inf);
         }
-        unreachable!("k <= count is guaranteed by callers")
+        let k = match self.neg.kth(k - self.neg_inf, true) {
+            Ok((key, c)) => return Cell::of_magnitude(key, c, true),
+            Err(rest) => rest,
+        };
+        if k <= self.zero {
+            return Cell {
+                lo: -ZERO_THRESHOLD,
+                hi: ZERO_THRESHOLD,
+                mid: 0.0,
+                count: self.zero,
+            };
+        }
+        match self.pos.kth(k - self.zero, false) {
+            Ok((key, c)) => Cell::of_magnitude(key, c, false),
+            Err(_) => Cell::point(f64::INFINITY, self.pos_inf),
+        }
     }
 
     /// Converts a real rank to an integer rank clamped into 1..=count.

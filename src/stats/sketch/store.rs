@@ -141,10 +141,7 @@ impl Store {
 
     /// The count of every bucket, from `offset` up.
     fn counts(&self) -> impl DoubleEndedIterator<Item = u64> + ExactSizeIterator + '_ {
-        (0..self.low.len()).map(|i| {
-            let high = i.checked_sub(self.high_at).and_then(|j| self.high.get(j));
-            high.map_or(0, |h| h << 16) | self.low[i] as u64
-        })
+        (0..self.low.len()).map(|i| self.count_at(i))
     }
 
     pub(super) fn end(&self) -> u32 {
@@ -195,7 +192,71 @@ impl Store {
 
     /// Sum of counts (saturating: edited counts must not wrap to a plausible total).
     pub(super) fn total(&self) -> u64 {
-        self.counts().fold(0u64, |a, c| a.saturating_add(c))
+        self.sum(0..self.low.len())
+    }
+
+    /// Sum of the counts of buckets `r` (indices from `offset`), saturating.
+    fn sum(&self, r: std::ops::Range<usize>) -> u64 {
+        let low: u64 = self.low[r.clone()].iter().map(|&c| u64::from(c)).sum();
+        let (a, b) = (
+            r.start.max(self.high_at),
+            r.end.min(self.high_at + self.high.len()),
+        );
+        let high = if a < b {
+            let h = &self.high[a - self.high_at..b - self.high_at];
+            h.iter().fold(0u64, |s, &c| s.saturating_add(c))
+        } else {
+            0
+        };
+        if high > u64::MAX >> 16 {
+            u64::MAX
+        } else {
+            (high << 16).saturating_add(low)
+        }
+    }
+
+    /// The count of bucket `i` (index from `offset`).
+    fn count_at(&self, i: usize) -> u64 {
+        let high = i.checked_sub(self.high_at).and_then(|j| self.high.get(j));
+        high.map_or(0, |h| h << 16) | u64::from(self.low[i])
+    }
+
+    /// The bucket `(key, count)` holding the `k`-th value (1-based) counted from the
+    /// lowest key (`from_top`: from the highest), or `Err(k - total)` when the store
+    /// holds fewer than `k`. Speed: sums whole runs of buckets, and looks inside only the
+    /// run where the k-th value lies (the quantile queries of a run's summary).
+    pub(super) fn kth(&self, k: u64, from_top: bool) -> Result<(u32, u64), u64> {
+        const RUN: usize = 64;
+        let len = self.low.len();
+        let mut left = k;
+        let mut runs = (0..len.div_ceil(RUN)).map(|j| j * RUN..((j + 1) * RUN).min(len));
+        let look = |r: std::ops::Range<usize>, left: &mut u64| {
+            let total = self.sum(r.clone());
+            if total < *left {
+                *left -= total;
+                return None;
+            }
+            let mut find = |i: usize| {
+                let c = self.count_at(i);
+                if c >= *left {
+                    return true;
+                }
+                *left -= c;
+                false
+            };
+            let i = if from_top {
+                r.rev().find(|&i| find(i))
+            } else {
+                r.clone().find(|&i| find(i))
+            };
+            i.map(|i| (self.offset + i as u32, self.count_at(i)))
+        };
+        let found = if from_top {
+            runs.rev().find_map(|r| look(r, &mut left))
+        } else {
+            runs.find_map(|r| look(r, &mut left))
+        };
+        found.ok_or(left)
     }
 
     pub(super) fn first_key(&self) -> Option<u32> {
@@ -212,13 +273,13 @@ impl Store {
             return 0;
         }
         let end = ((key - self.offset) as usize + 1).min(self.low.len());
-        self.counts().take(end).sum()
+        self.sum(0..end)
     }
 
     /// Sum of counts with key >= `key`.
     pub(super) fn count_ge(&self, key: u32) -> u64 {
         let start = (key.saturating_sub(self.offset) as usize).min(self.low.len());
-        self.counts().skip(start).sum()
+        self.sum(start..self.low.len())
     }
 
     pub(super) fn heap_bytes(&self) -> usize {
