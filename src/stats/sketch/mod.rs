@@ -220,7 +220,7 @@ impl Sketch {
                 hi[k] = if x > hi[k] { x } else { hi[k] };
             }
         }
-        let mut n = 0u64;
+        let (mut n, mut zeros) = (0u64, 0u64);
         for &x in xs {
             let a = x.abs();
             if ordinary(x) {
@@ -231,9 +231,16 @@ impl Sketch {
                     self.pos.add(key, 1);
                 }
                 n += 1;
+            } else if x.to_bits() == 0 {
+                // +0.0, the difference of two equal costs: counted here, as
+                // `insert_special` would, without a call per value.
+                zeros += 1;
             } else {
                 self.insert_special(x, 1);
             }
+        }
+        if zeros > 0 {
+            self.insert_special(0.0, zeros);
         }
         if n > 0 {
             self.count += n;
