@@ -55,6 +55,9 @@ pub struct BlockScratch {
     pub(super) in_force: Vec<u128>,
     /// The current regime's sanctions in force (bit per sanction), per trial.
     pub(super) sanctions_in_force: Vec<u128>,
+    /// Per trial, what the sanctions in force do to the route being simulated: 0 nothing,
+    /// 1 reroute, 2 seize.
+    pub(super) stopped: Vec<u8>,
     /// The current regime's effective day, per measure (timed measures only), per trial.
     pub(super) effective_day: Vec<Vec<f64>>,
     /// Working arrays of one leg's draws.
@@ -104,6 +107,7 @@ impl Plan {
                 .collect(),
             in_force: vec![0; cap],
             sanctions_in_force: vec![0; cap],
+            stopped: vec![0; cap],
             effective_day: cols(max_measures),
             tmp: [col(), col(), col()],
             fallback: vec![(0.0, 0.0); cap * self.n_routes()],

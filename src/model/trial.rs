@@ -228,6 +228,7 @@ impl Plan {
         effective_days(rp, &s.effective_u, &mut s.effective_day, n);
         let routes = self.n_routes();
         for &r in &self.order {
+            self.sanction_column(&rp.cells[r], &self.scenario.regimes[g], r, s);
             let mut memo = [RateMemo::default(); 2];
             for t in 0..n {
                 let out = self.cell(g, rp, r, t, s, &mut memo);
@@ -277,7 +278,12 @@ impl Plan {
             ..Outcome::default()
         };
 
-        if let (Some(effect), Some(fb)) = (self.sanction_effect(cell, regime, r, s, t), fallback) {
+        let effect = match s.stopped[t] {
+            0 => None,
+            1 => Some(Effect::Reroute),
+            _ => Some(Effect::Seize),
+        };
+        if let (Some(effect), Some(fb)) = (effect, fallback) {
             match effect {
                 Effect::Reroute => {
                     out.parts[part::REROUTING] = fb.0;
@@ -376,6 +382,38 @@ impl Plan {
         }
         out.cost = out.parts.iter().sum();
         out
+    }
+
+    /// [`Plan::sanction_effect`] of route `r` in every trial of the block, into
+    /// `s.stopped`: tabulated sets of sanctions in one tight loop.
+    fn sanction_column(
+        &self,
+        cell: &CellPlan,
+        regime: &crate::scenario::Regime,
+        r: usize,
+        s: &mut BlockScratch,
+    ) {
+        let n = s.n;
+        let links = &cell.sanctions.links;
+        let table = &cell.sanctions.table;
+        if links.is_empty() {
+            s.stopped[..n].fill(0);
+        } else if !table.is_empty() {
+            for (out, &in_force) in s.stopped[..n].iter_mut().zip(&s.sanctions_in_force[..n]) {
+                let set = links.iter().enumerate().fold(0usize, |acc, (k, &i)| {
+                    acc | (((in_force >> i) & 1) as usize) << k
+                });
+                *out = table[set];
+            }
+        } else {
+            for t in 0..n {
+                s.stopped[t] = match self.sanction_effect(cell, regime, r, s, t) {
+                    None => 0,
+                    Some(Effect::Reroute) => 1,
+                    Some(Effect::Seize) => 2,
+                };
+            }
+        }
     }
 
     /// Which sanction effect stops this route in this trial, if any. A reroute (known

@@ -1760,6 +1760,20 @@ days = 10.0
             "[[regimes.sanctions]]\nname = \"{name}\"\ntarget = \"{target}\"\nprobability = {p:?}\nownership_threshold = {thr:?}\neffect = \"{effect}\"\n"
         )
     };
+    // Thirteen sanctions on alibaba, the last in force with probability `p`.
+    let many = |p: f64, effect: &str| -> Vec<String> {
+        (0..13)
+            .map(|k| {
+                sanction(
+                    &format!("ali-{k}"),
+                    "alibaba",
+                    if k == 12 { p } else { 0.0 },
+                    0.5,
+                    effect,
+                )
+            })
+            .collect()
+    };
     let regime = |name: &str, sanctions: &[String]| {
         format!(
             "[[regimes]]\nname = \"{name}\"\n{measure}{}",
@@ -1801,6 +1815,11 @@ days = 10.0
         format!(
             "[[regimes]]\nname = \"defaults\"\n{measure}[[regimes.sanctions]]\nname = \"ali\"\ntarget = \"alibaba\"\nprobability = 1.0\n"
         ),
+        // More linked sanctions than the plan tabulates (12): the effect is worked out
+        // per trial from the sanctions in force, with the same rules.
+        regime("many", &many(1.0, "reroute")),
+        regime("many-off", &many(0.0, "seize")),
+        regime("many-both", &[many(1.0, "seize"), vec![sanction("ali", "alibaba", 1.0, 0.5, "reroute")]].concat()),
     ]
     .concat();
     let r = Run::new(&scen(GOODS, &(routes.to_string() + &regimes)));
@@ -1851,6 +1870,8 @@ days = 10.0
         // neither in force
         ("p0", [false, false, false]),
         ("defaults", [true, true, false]),
+        ("many", [true, true, false]),
+        ("many-off", [false, false, false]),
     ];
     for (regime, blocked) in cases {
         check(regime, "direct", false, direct, 20.0, 0);
@@ -1859,6 +1880,7 @@ days = 10.0
         check(regime, "solo", blocked[2], solo, 10.0, 0);
     }
     // documented: reroute wins over seize when both stop the route
+    check("many-both", "target", true, target, 2.0, 0);
     check("both", "target", true, target, 2.0, 0);
     check("both", "jv", true, jv, 19.0, 0);
     check("both", "solo", false, solo, 10.0, 0);
