@@ -194,6 +194,7 @@ fn schedule_context(
         },
         hs_loc,
         start_loc: h.and_then(|h| h.start_date.as_ref().map(|(_, l)| l.clone())),
+        goods_failed: goods.is_none(),
     }
 }
 

@@ -11,7 +11,7 @@ use super::model::*;
 use super::read::{TableReader, Unit};
 pub(super) use super::regime_raw::NameRef;
 use super::regime_raw::{merge_table, RawMeasure, RawRegime};
-use super::regime_schedule::{read_schedule, the_law_of, ScheduleContext};
+use super::regime_schedule::{read_schedule, the_law_of, ScheduleContext, Scheduled};
 use super::tables;
 
 /// The single tables a regime may have, which `remove` can drop by key.
@@ -149,7 +149,7 @@ fn merge_onto(
             "inspection" => found |= merged.inspection.take().is_some(),
             _ => {}
         }
-        if !found {
+        if !found && !parent.law_unknown {
             dangling(
                 rm,
                 &format!(
@@ -185,6 +185,7 @@ fn merge_onto(
     merged.base = None;
     merged.remove = Vec::new();
     merged.generated = None;
+    merged.law_unknown |= me.law_unknown;
     merged.de_minimis = merge_table(merged.de_minimis, &me.de_minimis);
     merged.fees = merge_table(merged.fees, &me.fees);
     merged.enforcement = merge_table(merged.enforcement, &me.enforcement);
@@ -241,7 +242,7 @@ fn bind(r: RawRegime, d: &mut Diagnostics) -> Regime {
             refs.iter()
                 .filter_map(|x| {
                     let found = names.iter().position(|n| *n == x.name);
-                    if found.is_none() {
+                    if found.is_none() && !r.law_unknown {
                         dangling(x, what, names, d);
                     }
                     found
@@ -315,7 +316,11 @@ fn read_regime(
     d: &mut Diagnostics,
 ) -> Option<RawRegime> {
     let name = t.name(d);
-    let generated = read_schedule(&mut t, ctx, d);
+    let (generated, law_unknown) = match read_schedule(&mut t, ctx, d) {
+        Scheduled::No => (None, false),
+        Scheduled::Law(r) => (Some(r), false),
+        Scheduled::Unknown => (None, true),
+    };
     let base = t.string("base", d).map(|(name, loc)| NameRef {
         name,
         loc,
@@ -396,7 +401,8 @@ fn read_regime(
         fees,
         enforcement,
         inspection,
-        generated: generated.map(Box::new),
+        generated,
+        law_unknown,
     })
 }
 

@@ -43,6 +43,10 @@ pub(super) struct RawRegime {
     /// With `schedule = "us"`: the regime the schedule builds, which this one's own
     /// tables merge onto as onto a base.
     pub(super) generated: Option<Box<RawRegime>>,
+    /// The schedule was asked for and could not build the law: its error is reported
+    /// already (or `[goods]`'s is). Names that may be the schedule's measures or
+    /// agreements are then not checked, so one mistake is not reported many times.
+    pub(super) law_unknown: bool,
 }
 
 /// Merges a child's table onto its base's, key by key.

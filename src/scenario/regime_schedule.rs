@@ -19,6 +19,18 @@ pub struct ScheduleContext {
     pub hs_loc: Option<Loc>,
     /// Where `[scenario] start_date` was written, if it was.
     pub start_loc: Option<Loc>,
+    /// `[goods]` had errors (reported there), so the goods' HTS line is not known.
+    pub goods_failed: bool,
+}
+
+/// What a regime's `schedule` key gives.
+pub(super) enum Scheduled {
+    /// No `schedule` key.
+    No,
+    /// The regime the schedule builds.
+    Law(Box<RawRegime>),
+    /// Asked for, but the law could not be built; the reason is reported.
+    Unknown,
 }
 
 /// `schedule = "us"` and `as_of`: the regime the built-in schedule gives, if asked.
@@ -26,7 +38,7 @@ pub(super) fn read_schedule(
     t: &mut TableReader<'_>,
     ctx: &ScheduleContext,
     d: &mut Diagnostics,
-) -> Option<RawRegime> {
+) -> Scheduled {
     let as_of = t.date("as_of", d);
     let Some((which, loc)) = t.string("schedule", d) else {
         if let Some((_, l)) = &as_of {
@@ -37,7 +49,7 @@ pub(super) fn read_schedule(
                 "add `schedule = \"us\"`, or drop `as_of`",
             );
         }
-        return None;
+        return Scheduled::No;
     };
     let path = t.key_path("schedule");
     if which != "us" {
@@ -47,7 +59,11 @@ pub(super) fn read_schedule(
             format!("unknown schedule `{which}`"),
             "the built-in schedule is \"us\" (the US tariff schedule by HTS line and date)",
         );
-        return None;
+        return Scheduled::Unknown;
+    }
+    if ctx.goods_failed {
+        // `[goods]`'s own error says what is wrong; "needs `goods.hs`" would be false.
+        return Scheduled::Unknown;
     }
     use super::from_schedule::FromScheduleError as E;
     use crate::schedule::ScheduleError as S;
@@ -56,7 +72,7 @@ pub(super) fn read_schedule(
             for n in &g.notes {
                 d.warning(&loc, &path, n.clone());
             }
-            Some(generated_raw(g, &loc, &path))
+            Scheduled::Law(Box::new(generated_raw(g, &loc, &path)))
         }
         Err(e) => {
             let (at, at_path) = match &e {
@@ -82,7 +98,7 @@ pub(super) fn read_schedule(
                 ),
                 _ => d.error(&at, &at_path, e.to_string()),
             }
-            None
+            Scheduled::Unknown
         }
     }
 }
@@ -127,6 +143,7 @@ fn generated_raw(g: super::from_schedule::Generated, loc: &Loc, path: &str) -> R
         enforcement: None,
         inspection: None,
         generated: None,
+        law_unknown: false,
     }
 }
 

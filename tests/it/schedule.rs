@@ -512,6 +512,45 @@ fn schedule_errors_are_located() {
     assert!(e.contains("unknown schedule `eu`"), "{e}");
 }
 
+/// One mistake, one error: when the schedule cannot build a regime's law (a bad
+/// `[goods]`, an HTS line it lacks, a date outside its span), what names the schedule's
+/// measures (`replaces`, `remove`, in that regime or one built on it) is not reported as
+/// naming nothing, and a bad `[goods]` does not also say `goods.hs` is missing.
+#[test]
+fn a_law_the_schedule_cannot_build_gives_one_error() {
+    let regimes = r#"[[regimes]]
+name = "law"
+schedule = "us"
+as_of = "2026-12-01"
+
+[[regimes]]
+name = "proposal"
+base = "law"
+remove = ["Section 301"]
+[[regimes.measures]]
+name = "china-60"
+origins = ["CN"]
+ad_valorem = 0.6
+replaces = ["MFN"]
+"#;
+    let ok = scenario("8543.70.98", 18.0, "", regimes);
+    tariffsim::scenario::from_str("s.toml", &ok).unwrap_or_else(|e| panic!("{e}"));
+    let one = |text: &str, says: &str| {
+        let e = error_of(text);
+        assert!(e.contains(says), "{e}");
+        assert!(
+            e.contains("1 error in the scenario"),
+            "more than the one mistake:\n{e}"
+        );
+    };
+    one(&ok.replace("8543.70.98", "8543.71"), "`goods.hs`");
+    one(
+        &ok.replace("2026-12-01", "2023-01-01"),
+        "outside the schedule's span",
+    );
+    one(&ok.replace("units = ", "units = -"), "units");
+}
+
 #[test]
 fn a_base_with_a_schedule_keeps_the_base_and_takes_the_law_of_its_date() {
     // `now`: the law of 2026-12-01 plus an entry fee of 2000 USD per entry (1 per unit)
