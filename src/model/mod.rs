@@ -6,7 +6,7 @@
 //! ([`Plan::trial`] is a block of one); each outcome goes to the caller's [`CellSink`].
 //!
 //! Owns: `plan.rs` (compiling), `draws.rs` (a block's shared draws), `trial.rs` (the
-//! cells), `duty.rs` (the duty stack), `inputs.rs` (the sampled inputs, for
+//! cells), `sink.rs` (where outcomes go), `duty.rs` (the duty stack), `inputs.rs` (the sampled inputs, for
 //! sensitivity). Must not: do I/O, keep statistics, start threads, or import from
 //! `scenario` anything but its types (`scenario/model.rs`).
 
@@ -14,12 +14,14 @@ mod draws;
 mod duty;
 mod inputs;
 mod plan;
+mod sink;
 mod trial;
 
 pub use draws::BlockScratch;
 pub use inputs::{Input, InputUse};
 pub use plan::Plan;
-pub use trial::{CellSink, Outcomes, TrialScratch};
+pub use sink::{CellSink, Outcomes};
+pub use trial::TrialScratch;
 
 /// The cost components, in the order of every output.
 pub const COMPONENTS: [&str; 9] = [
